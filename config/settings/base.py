@@ -1,0 +1,310 @@
+"""Settings shared by every environment, each read from the environment once.
+
+`local`, `test` and `production` override a handful of values. Every variable is listed with a
+comment in `.env.example`; `docs/operations.md` explains each in more depth.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# A `.env` file at the repository root is read when present; real environment variables win.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a strict boolean: 1/0, true/false, yes/no, on/off; anything else is an error."""
+    raw = env.str(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {raw!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read an integer not below `minimum`, naming the variable when it is malformed."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_url(name: str, default: str) -> str:
+    """Read an http(s) URL without a trailing slash."""
+    value = env.str(name, default=default).strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def origin_of(url: str) -> str:
+    """Return scheme://host[:port] of a URL (for CSP form-action)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# --------------------------------------------------------------------------- core
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "dashboard.webwork_oauth",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "dashboard.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Inside the messages middleware and outside everything that may redirect or add messages.
+    "dashboard.middleware.HtmxMessagesMiddleware",
+    "dashboard.middleware.NoStoreMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "dashboard.middleware.SessionTimeoutMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dashboard.views.context_processors.frame",
+            ],
+        },
+    },
+]
+
+# --------------------------------------------------------------------------- database
+# SQLite by default so the product runs with no services; DATABASE_URL switches to PostgreSQL.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --------------------------------------------------------------------------- cache and jobs
+# No REDIS_URL: in-process cache and Celery tasks run inline. With REDIS_URL: Django's RedisCache
+# (short socket timeouts, failing soft) and a Celery worker and beat on the same Redis.
+REDIS_URL = env.str("REDIS_URL", default="").strip()
+CACHE_SOCKET_TIMEOUT = float(env.str("CACHE_SOCKET_TIMEOUT", default="0.5"))
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "wwld",
+            "OPTIONS": {
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "retry_on_timeout": False,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "wwld",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+# Enqueueing must never hold up a web request for long (a paused broker would block for 15 s).
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often beat refreshes balances, members and policies of every active workspace.
+WORKSPACE_REFRESH_MINUTES = env_int("WORKSPACE_REFRESH_MINUTES", 10, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "refresh-active-workspaces": {
+        "task": "dashboard.tasks.workspaces_refresh_task",
+        "schedule": WORKSPACE_REFRESH_MINUTES * 60.0,
+    },
+    "refresh-expiring-tokens": {
+        "task": "dashboard.tasks.tokens_refresh_task",
+        "schedule": 6 * 3600.0,
+    },
+}
+
+# --------------------------------------------------------------------------- WebWork
+WEBWORK_API_URL = env_url("WEBWORK_API_URL", "https://api.webwork-tracker.com/api/v2")
+WEBWORK_OAUTH_URL = env_url("WEBWORK_OAUTH_URL", "https://webwork-tracker.com/oauth")
+WEBWORK_CLIENT_ID = env.str("WEBWORK_CLIENT_ID", default="")
+WEBWORK_CLIENT_SECRET = env.str("WEBWORK_CLIENT_SECRET", default="")
+# PKCE is not documented by WebWork; sending it is harmless where ignored. Off only if refused.
+WEBWORK_PKCE = env_bool("WEBWORK_PKCE", True)
+# Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
+WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
+# Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).
+TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
+
+# --------------------------------------------------------------------------- sign in (allauth)
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# Tokens are kept encrypted in our own table (dashboard.webwork_oauth), never in allauth's.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "dashboard.webwork_oauth.adapter.WebWorkSocialAccountAdapter"
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+SOCIALACCOUNT_PROVIDERS = {
+    "webwork": {
+        "APPS": [{"client_id": WEBWORK_CLIENT_ID, "secret": WEBWORK_CLIENT_SECRET, "key": ""}],
+        "SCOPE": ["read", "write"],
+        "OAUTH_PKCE_ENABLED": WEBWORK_PKCE,
+    }
+}
+
+# --------------------------------------------------------------------------- sessions
+# Idle and absolute timeouts are enforced by dashboard.middleware.SessionTimeoutMiddleware.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cookie on the OAuth return.
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --------------------------------------------------------------------------- security headers
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "dashboard.views.errors.csrf_failure"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    # The sign-in form POSTs to us and is redirected to WebWork: Chromium checks form-action
+    # against the final destination, so WebWork's origin must be listed.
+    "form-action": [CSP.SELF, origin_of(WEBWORK_OAUTH_URL)],
+}
+
+# --------------------------------------------------------------------------- static files
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --------------------------------------------------------------------------- i18n
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --------------------------------------------------------------------------- logging
+# One JSON line per request (dashboard.middleware.RequestLogMiddleware); never a token or cookie.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "dashboard.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "dashboard.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    """The leave dashboard: pages, actions, services, caching and jobs."""
+
+    name = "dashboard"
+    verbose_name = "Leave dashboard"
+
+    def ready(self) -> None:
+        """Register tasks and system checks."""
+        from . import checks, signals, tasks  # noqa: F401

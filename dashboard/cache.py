@@ -1,0 +1,189 @@
+"""Caching of WebWork reads: keys scoped by workspace, stale-while-error, single flight, breaker.
+
+Every cached value remembers when it was fetched, so pages can say how old their data is.
+While fresh it is served as is; once past `fresh_for` it is refetched, and if WebWork fails the
+last good value is served (marked stale, with the error) until `keep_for` runs out. Identical
+concurrent fetches wait for one another instead of spending WebWork's rate budget twice, and
+after repeated failures WebWork is left alone for a while (the breaker) rather than hammered.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from dashboard.webwork import RateLimited, Unavailable, WebWorkError
+from dashboard.webwork.errors import BadResponse
+
+logger = logging.getLogger("dashboard.cache")
+
+T = TypeVar("T")
+
+# Errors after which the last good value may still be shown; others (401/403/404) may not.
+SERVE_STALE_ON = (Unavailable, RateLimited, BadResponse)
+
+BREAKER_THRESHOLD = 5  # consecutive failures
+BREAKER_OPEN_SECONDS = 30
+LOCK_SECONDS = 15
+PEER_WAIT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Cached[T]:
+    """A value read from WebWork, when it was fetched, and whether it is stale."""
+
+    value: T
+    fetched_at: float
+    stale: bool = False
+    error: WebWorkError | None = None
+
+    @property
+    def age_seconds(self) -> float:
+        """Seconds since the value was fetched from WebWork."""
+        return max(time.time() - self.fetched_at, 0.0)
+
+
+def workspace_key(workspace_id: int, *parts: object) -> str:
+    """A cache key scoped to one workspace."""
+    return ":".join(["ws", str(workspace_id), *(str(p) for p in parts)])
+
+
+def user_key(user_id: int, *parts: object) -> str:
+    """A cache key scoped to one dashboard user."""
+    return ":".join(["user", str(user_id), *(str(p) for p in parts)])
+
+
+def data_version(workspace_id: int) -> int:
+    """The workspace's data version; our own writes bump it to invalidate leave lists."""
+    version = cache.get(workspace_key(workspace_id, "version"))
+    if version is None:
+        version = int(time.time() * 1000)
+        cache.add(workspace_key(workspace_id, "version"), version, None)
+    return int(version)
+
+
+def data_version_bump(workspace_id: int) -> None:
+    """Invalidate every leave list of the workspace."""
+    cache.set(workspace_key(workspace_id, "version"), int(time.time() * 1000), None)
+
+
+def cache_delete(key: str) -> None:
+    """Forget one cached value."""
+    cache.delete(key)
+
+
+def cache_peek(key: str) -> Cached | None:
+    """The cached value, fresh or not, without fetching."""
+    return cache.get(key)
+
+
+def cache_put(key: str, value: object, *, keep_for: int) -> Cached:
+    """Store a value fetched just now."""
+    entry = Cached(value=value, fetched_at=time.time())
+    cache.set(key, entry, keep_for)
+    return entry
+
+
+# --------------------------------------------------------------------------- breaker
+def _breaker_key(scope: str) -> str:
+    return f"breaker:{scope}"
+
+
+def breaker_open_until(scope: str) -> float | None:
+    """When the breaker for `scope` closes again, if it is open now."""
+    until = cache.get(_breaker_key(scope) + ":open")
+    if until is not None and until > time.time():
+        return float(until)
+    return None
+
+
+def _note_failure(scope: str, error: WebWorkError) -> None:
+    if isinstance(error, RateLimited):
+        wait = error.retry_after if error.retry_after is not None else BREAKER_OPEN_SECONDS
+        cache.set(_breaker_key(scope) + ":open", time.time() + wait, int(wait) + 1)
+        return
+    fails_key = _breaker_key(scope) + ":fails"
+    cache.add(fails_key, 0, 60)
+    try:
+        fails = cache.incr(fails_key)
+    except ValueError:
+        fails = 1
+    if fails >= BREAKER_THRESHOLD:
+        logger.warning("WebWork failing; backing off", extra={"scope": scope, "failures": fails})
+        cache.set(
+            _breaker_key(scope) + ":open",
+            time.time() + BREAKER_OPEN_SECONDS,
+            BREAKER_OPEN_SECONDS + 1,
+        )
+        cache.delete(fails_key)
+
+
+def _note_success(scope: str) -> None:
+    cache.delete_many([_breaker_key(scope) + ":fails", _breaker_key(scope) + ":open"])
+
+
+# --------------------------------------------------------------------------- fetching
+def cached_fetch[T](
+    key: str,
+    fetch: Callable[[], T],
+    *,
+    fresh_for: int,
+    keep_for: int,
+    breaker_scope: str,
+    force: bool = False,
+) -> Cached[T]:
+    """Serve `key` from the cache while fresh, else fetch it (once, however many ask).
+
+    Raises the WebWork error when nothing usable is cached.
+    """
+    entry: Cached | None = cache.get(key)
+    if entry is not None and not force and entry.age_seconds < fresh_for:
+        return entry
+
+    blocked_until = breaker_open_until(breaker_scope)
+    if blocked_until is not None:
+        error = Unavailable(
+            "WebWork is not answering right now; trying again shortly",
+            retry_after=blocked_until - time.time(),
+            request_sent=False,
+        )
+        if entry is not None:
+            return replace(entry, stale=True, error=error)
+        raise error
+
+    lock_key = f"lock:{key}"
+    have_lock = cache.add(lock_key, 1, LOCK_SECONDS)
+    if not have_lock:
+        if entry is not None:
+            return replace(entry, stale=True)
+        waited = _wait_for_peer(key)
+        if waited is not None:
+            return waited
+    try:
+        value = fetch()
+    except SERVE_STALE_ON as exc:
+        _note_failure(breaker_scope, exc)
+        if entry is not None:
+            logger.info("serving stale data", extra={"key": key, "error": exc.__class__.__name__})
+            return replace(entry, stale=True, error=exc)
+        raise
+    finally:
+        if have_lock:
+            cache.delete(lock_key)
+    _note_success(breaker_scope)
+    return cache_put(key, value, keep_for=keep_for)
+
+
+def _wait_for_peer(key: str) -> Cached | None:
+    deadline = time.monotonic() + PEER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None and entry.age_seconds < PEER_WAIT_SECONDS + 1:
+            return entry
+        if cache.get(f"lock:{key}") is None:
+            return cache.get(key)
+    return None

@@ -1,0 +1,97 @@
+"""Django's RedisCache, made to fail soft: Redis down or stalled never becomes a 500.
+
+A failed call counts as a miss (or a no-op write) and opens a short process-local breaker, so
+that while Redis is unreachable each request pays at most one socket timeout instead of one
+per cache call. See docs/reliability.md (R-13).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("dashboard.cache")
+
+BREAKER_SECONDS = 5.0
+
+
+class FailSoftRedisCache(RedisCache):
+    """A RedisCache whose failures are misses, with a breaker that skips Redis for a while."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_down(self) -> bool:
+        """True while the breaker is open after a recent failure."""
+        return time.monotonic() < self._down_until
+
+    def _call(self, method, default, *args, **kwargs):
+        if self.is_down:
+            return default
+        try:
+            return method(*args, **kwargs)
+        except RedisError as exc:
+            with self._lock:
+                self._down_until = time.monotonic() + BREAKER_SECONDS
+            logger.warning("cache unavailable: %s", exc.__class__.__name__)
+            return default
+
+    def ping(self) -> bool:
+        """Ask Redis directly, bypassing the breaker (for /healthz)."""
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except RedisError:
+            return False
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Add, or False when Redis is unavailable."""
+        return self._call(super().add, False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        """Get, or `default` when Redis is unavailable."""
+        return self._call(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Set; a no-op when Redis is unavailable."""
+        return self._call(super().set, None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        """Touch, or False when Redis is unavailable."""
+        return self._call(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        """Delete, or False when Redis is unavailable."""
+        return self._call(super().delete, False, key, version)
+
+    def get_many(self, keys, version=None):
+        """Get many, or nothing when Redis is unavailable."""
+        return self._call(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        """Has key, or False when Redis is unavailable."""
+        return self._call(super().has_key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        """Increment; raises ValueError (as for a missing key) when Redis is unavailable."""
+        result = self._call(super().incr, None, key, delta, version)
+        if result is None:
+            raise ValueError(f"Key '{key}' not available")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Set many; reports every key as failed when Redis is unavailable."""
+        return self._call(super().set_many, list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        """Delete many; a no-op when Redis is unavailable."""
+        return self._call(super().delete_many, None, keys, version)
+
+    def clear(self):
+        """Clear, or False when Redis is unavailable."""
+        return self._call(super().clear, False)

@@ -1,0 +1,291 @@
+"""Forms: parse and validate what people type; bad input gets a clear message, nothing is lost."""
+
+import datetime as dt
+import uuid
+
+import holidays
+from django import forms
+from django.core.exceptions import ValidationError
+
+from dashboard.webwork import Member, Policy
+
+MAX_REASON = 1000
+MAX_SEARCH = 100
+
+STATUS_CHOICES = [
+    ("", "Any status"),
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+PAID_CHOICES = [("", "Paid or unpaid"), ("yes", "Paid"), ("no", "Unpaid")]
+PERIOD_CHOICES = [(0, "Full day"), (1, "First half"), (2, "Second half")]
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (ISO value)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """A native time picker (HH:MM)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def _member_choices(members: list[Member], empty: str) -> list[tuple[str, str]]:
+    ordered = sorted(members, key=lambda m: (m.full_name.casefold(), m.id))
+    return [("", empty)] + [
+        (str(m.id), f"{m.full_name} · {m.team_name}" if m.team_name else m.full_name)
+        for m in ordered
+    ]
+
+
+def _policy_choices(policies: list[Policy], empty: str) -> list[tuple[str, str]]:
+    return [("", empty)] + [(str(p.id), p.name) for p in policies]
+
+
+def _members_matching(members: list[Member], query: str, *, keep) -> list[Member]:
+    """Members whose name, email or team contains `query` (the selected one always stays)."""
+    needle = query.casefold()
+    if not needle:
+        return members
+    return [
+        m
+        for m in members
+        if needle in f"{m.full_name} {m.email} {m.team_name or ''}".casefold()
+        or str(m.id) == str(keep)
+    ]
+
+
+class LeaveFilterForm(forms.Form):
+    """Filters of the requests list; every field optional, invalid ones are reported and ignored."""
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    member = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    policy = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    paid = forms.ChoiceField(choices=PAID_CHOICES, required=False)
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+    q = forms.CharField(required=False, max_length=MAX_SEARCH, strip=True, label="Search")
+    page = forms.IntegerField(required=False, min_value=1, max_value=100000)
+
+    def __init__(self, data=None, *, members: list[Member], policies: list[Policy]):
+        super().__init__(data)
+        self.fields["member"].choices = _member_choices(members, "Anyone")
+        self.fields["policy"].choices = _policy_choices(policies, "Any policy")
+
+    def add_prefix(self, field_name: str) -> str:
+        """URL parameters are `from` and `to` (stable, documented), not `date_from`."""
+        return {"date_from": "from", "date_to": "to"}.get(field_name, field_name)
+
+    def clean(self):
+        """`to` may not be before `from`."""
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "“To” can't be before “From”.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters (fields with errors are left out)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        valid = {k: v for k, v in data.items() if k not in self.errors}
+        paid = valid.get("paid")
+        return {
+            "status": valid.get("status") or None,
+            "member_id": valid.get("member"),
+            "policy_id": valid.get("policy"),
+            "is_paid": {"yes": True, "no": False}.get(paid or ""),
+            "date_from": valid.get("date_from"),
+            "date_to": valid.get("date_to"),
+            "q": valid.get("q") or "",
+            "page": valid.get("page") or 1,
+        }
+
+
+class RejectForm(forms.Form):
+    """Rejecting needs a reason: the member sees it in WebWork."""
+
+    reason = forms.CharField(
+        max_length=MAX_REASON,
+        strip=True,
+        error_messages={"required": "Give a reason: the member will see it."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LeaveCreateForm(forms.Form):
+    """File a request for a member. The fields that apply depend on the policy's unit."""
+
+    member = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": "Choose who the request is for."}
+    )
+    policy = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose a policy."})
+    start = forms.DateField(required=False, label="First day", widget=DateInput)
+    end = forms.DateField(required=False, label="Last day", widget=DateInput)
+    leave_period = forms.TypedChoiceField(
+        coerce=int,
+        choices=PERIOD_CHOICES,
+        initial=0,
+        required=False,
+        empty_value=0,
+        widget=forms.RadioSelect,
+        label="Length",
+    )
+    date = forms.DateField(required=False, label="Date", widget=DateInput)
+    start_time = forms.TimeField(required=False, label="From", widget=TimeInput)
+    end_time = forms.TimeField(required=False, label="To", widget=TimeInput)
+    reason = forms.CharField(
+        required=False, max_length=MAX_REASON, strip=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    # WebWork's 422 `errors` use its own field names; show them next to ours.
+    UPSTREAM_FIELDS = {
+        "user_id": "member",
+        "policy_id": "policy",
+        "start": "start",
+        "end": "end",
+        "leave_period": "leave_period",
+        "start_time": "start_time",
+        "end_time": "end_time",
+        "reason": "reason",
+        "hours_per_day": "start_time",
+    }
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        members: list[Member],
+        policies: list[Policy],
+        member_query: str = "",
+        **kwargs,
+    ):
+        super().__init__(data, **kwargs)
+        self.policies = {p.id: p for p in policies}
+        self.member_query = member_query.strip()[:MAX_SEARCH]
+        shown = _members_matching(members, self.member_query, keep=self._raw("member"))
+        empty = "Choose a member" if shown else "No member matches the search"
+        self.fields["member"].choices = _member_choices(shown, empty)
+        self.fields["policy"].choices = _policy_choices(policies, "Choose a policy")
+        if not self.is_bound and not self.initial.get("request_key"):
+            self.initial["request_key"] = uuid.uuid4().hex
+
+    def _raw(self, name: str):
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    @property
+    def selected_policy(self) -> Policy | None:
+        """The policy chosen so far (bound or initial), if it is known."""
+        try:
+            return self.policies.get(int(self._raw("policy")))
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        """Check the fields of the chosen policy's unit, and the reason when it is required."""
+        cleaned = super().clean()
+        policy = self.policies.get(cleaned.get("policy"))
+        if policy is None:
+            if cleaned.get("policy") is not None:
+                self.add_error("policy", "That policy no longer exists. Choose another.")
+            return cleaned
+        if policy.is_hour_based:
+            self._clean_hours(cleaned)
+        else:
+            self._clean_days(cleaned)
+        if policy.reason_required and not cleaned.get("reason"):
+            self.add_error("reason", f"{policy.name} needs a reason.")
+        return cleaned
+
+    def _clean_days(self, cleaned: dict) -> None:
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None and "start" not in self.errors:
+            self.add_error("start", "Enter the first day.")
+        if end is None and start is not None and "end" not in self.errors:
+            cleaned["end"] = end = start
+        if start and end and end < start:
+            self.add_error("end", "The last day can't be before the first day.")
+        if start and end and end != start and cleaned.get("leave_period"):
+            self.add_error("leave_period", "Half days are only for single-day requests.")
+
+    def _clean_hours(self, cleaned: dict) -> None:
+        day, begin, finish = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day is None and "date" not in self.errors:
+            self.add_error("date", "Enter the date.")
+        if begin is None and "start_time" not in self.errors:
+            self.add_error("start_time", "Enter the start time.")
+        if finish is None and "end_time" not in self.errors:
+            self.add_error("end_time", "Enter the end time.")
+        if begin and finish and finish <= begin:
+            self.add_error("end_time", "The end time must be after the start time.")
+        cleaned["start"] = cleaned["end"] = day
+        cleaned["leave_period"] = 0
+
+    def add_upstream_errors(self, field_errors: dict[str, list[str]], message: str) -> None:
+        """Show WebWork's validation messages next to the matching fields."""
+        policy = self.policies.get(self.cleaned_data.get("policy"))
+        hour_based = policy is not None and policy.is_hour_based
+        shown = False
+        for upstream, messages in field_errors.items():
+            name = self.UPSTREAM_FIELDS.get(upstream)
+            if hour_based and name in ("start", "end"):
+                name = "date"
+            for text in messages:
+                self.add_error(name if name in self.fields else None, str(text))
+                shown = True
+        if not shown:
+            self.add_error(None, message or "WebWork refused the request.")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO code, English name) of every country the holidays package knows, by name."""
+    from holidays.registry import COUNTRIES
+
+    supported = holidays.list_supported_countries(include_aliases=False)
+    names = {codes[1]: key.replace("_", " ").title() for key, codes in COUNTRIES.items()}
+    return sorted(((code, names.get(code, code)) for code in supported), key=lambda c: c[1])
+
+
+class WorkspaceSettingsForm(forms.Form):
+    """Where the workspace's public holidays come from (WebWork has no holidays endpoint)."""
+
+    holiday_country = forms.ChoiceField(required=False, label="Country")
+    holiday_subdivision = forms.CharField(
+        required=False, max_length=10, label="Region or state (optional)"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
+
+    def clean(self):
+        """The region must be one the country knows."""
+        cleaned = super().clean()
+        country = cleaned.get("holiday_country")
+        subdivision = (cleaned.get("holiday_subdivision") or "").strip().upper()
+        cleaned["holiday_subdivision"] = subdivision
+        if not country:
+            cleaned["holiday_subdivision"] = ""
+            return cleaned
+        known = holidays.list_supported_countries(include_aliases=False).get(country, [])
+        if subdivision and subdivision not in known:
+            sample = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
+            raise ValidationError(
+                {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
+            )
+        return cleaned
+
+
+def today() -> dt.date:
+    """Today's date (a seam for tests)."""
+    return dt.date.today()

@@ -1,0 +1,137 @@
+"""Cross-cutting request handling: request log, session timeouts, HTMX plumbing, no-store."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from dashboard.webwork import record_calls
+
+logger = logging.getLogger("dashboard.request")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+SESSION_AUTH_AT = "auth_at"
+SESSION_SEEN_AT = "seen_at"
+# Refresh the idle clock at most this often, to avoid a session write on every request.
+SEEN_AT_GRANULARITY = 60
+
+
+class RequestLogMiddleware:
+    """Log one JSON line per request with its id, user, workspace and upstream calls."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Time the request, collect upstream calls and log them."""
+        incoming = request.headers.get("X-Request-Id", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        started = time.perf_counter()
+        with record_calls() as calls:
+            response = self.get_response(request)
+        response["X-Request-Id"] = request.request_id
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request.request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "workspace_id": match.kwargs.get("workspace_id") if match else None,
+                "htmx": bool(request.headers.get("HX-Request")),
+                "upstream_calls": len(calls),
+                "upstream_ms": round(sum(c.elapsed_ms for c in calls), 1),
+                "upstream": [f"{c.method} {c.path} {c.status}" for c in calls][:20],
+            },
+        )
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Sign people out after an idle period and after an absolute session lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Check both clocks before the view runs."""
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            auth_at = session.setdefault(SESSION_AUTH_AT, now)
+            seen_at = session.get(SESSION_SEEN_AT, now)
+            idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT
+            expired = now - auth_at > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                logout(request)
+                messages.info(request, "Your session expired. Sign in again to continue.")
+                return redirect(settings.LOGIN_URL)
+            if now - seen_at >= SEEN_AT_GRANULARITY or SESSION_SEEN_AT not in session:
+                session[SESSION_SEEN_AT] = now
+        return self.get_response(request)
+
+
+class HtmxMessagesMiddleware:
+    """For HTMX requests: send messages out of band and turn redirects into client redirects.
+
+    htmx follows a 302 inside the XHR, which would swap a login page into a table row; an
+    `HX-Redirect` makes the browser navigate instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Post-process HTMX responses."""
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False):
+            return response
+        patch_vary_headers(response, ("HX-Request",))
+        if 300 <= response.status_code < 400 and response.has_header("Location"):
+            return HttpResponseClientRedirect(response["Location"])
+        if response.status_code >= 300 or response.streaming:
+            return response
+        if "text/html" not in response.get("Content-Type", ""):
+            return response
+        pending = list(messages.get_messages(request))
+        if pending:
+            response.write(
+                render_to_string(
+                    "partials/toasts.html", {"toasts": pending, "oob": True}, request=request
+                )
+            )
+        return response
+
+
+class NoStoreMiddleware:
+    """Signed-in pages must not be kept by browsers or proxies (shared phones, back button)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Mark responses to signed-in users as no-store."""
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -1,0 +1,36 @@
+"""Enqueue Celery tasks by name without ever holding up a web request.
+
+Services sit below tasks in the layers, so they queue work by task name. With no broker
+(the embedded default) tasks run inline; with a broker, publishing happens on a small
+background pool: a paused or unreachable Redis costs the request nothing, and the failure is
+logged (the next page view or beat run fetches what the task would have).
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from celery import current_app
+from django.conf import settings
+
+logger = logging.getLogger("dashboard.queue")
+
+_publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enqueue")
+
+
+def _publish(task_name: str, kwargs: dict) -> None:
+    try:
+        current_app.tasks[task_name].apply_async(
+            kwargs=kwargs,
+            retry=True,
+            retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+        )
+    except Exception as exc:  # broker down: log and move on, never raise into a request
+        logger.warning("could not queue %s: %s", task_name, exc.__class__.__name__)
+
+
+def enqueue(task_name: str, **kwargs: int | str) -> None:
+    """Queue `task_name` with id-only keyword arguments."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _publish(task_name, kwargs)
+    else:
+        _publisher.submit(_publish, task_name, kwargs)

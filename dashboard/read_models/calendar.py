@@ -1,0 +1,299 @@
+"""The team leave calendar: a month as a wallchart (members by days) and as a day agenda.
+
+Its cost grows with members + leaves, not members x days: each member row holds only its
+leave bars, placed by column classes; day shading is drawn once per month, behind all rows.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.read_models.format import leave_end
+from dashboard.read_models.holidays import holiday_region, holidays_between
+from dashboard.read_models.inbox import Lookup
+from dashboard.selectors import (
+    fetch_parallel,
+    leave_list_for_month,
+    leave_overrides,
+    leaves_with_overrides,
+    member_list,
+    month_bounds,
+    policy_list,
+)
+from dashboard.webwork import Leave, Member, Policy
+
+KINDS = 6
+SHOWN_STATUSES = ("approved", "pending")
+NO_TEAM = "No team"
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day column."""
+
+    date: dt.date
+    is_weekend: bool
+    holiday: str | None
+    is_today: bool
+    out_count: int = 0
+
+    @property
+    def column(self) -> int:
+        """Grid column (1-based)."""
+        return self.date.day
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bar:
+    """One leave on a member's row."""
+
+    leave_id: str
+    start: int
+    span: int
+    kind: int
+    label: str
+    detail: str
+    pending: bool
+    half: str | None = None  # "am" or "pm"
+    hours: str | None = None
+    continues_before: bool = False
+    continues_after: bool = False
+
+
+@dataclass(kw_only=True)
+class MemberRow:
+    """A member and their bars."""
+
+    member_id: int
+    name: str
+    title: str | None
+    bars: list[Bar] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class TeamGroup:
+    """Members of one team."""
+
+    name: str
+    rows: list[MemberRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgendaEntry:
+    """Someone out on a day, and why."""
+
+    name: str
+    team: str
+    policy: str
+    kind: int
+    detail: str
+    pending: bool
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    """A day of the agenda with who is out."""
+
+    day: Day
+    entries: tuple[AgendaEntry, ...]
+
+
+@dataclass(kw_only=True)
+class CalendarMonth:
+    """Everything the calendar page shows."""
+
+    first: dt.date
+    days: list[Day] = field(default_factory=list)
+    teams: list[TeamGroup] = field(default_factory=list)
+    agenda: list[AgendaDay] = field(default_factory=list)
+    legend: list[tuple[int, str]] = field(default_factory=list)
+    team_names: list[str] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    unavailable: bool = False
+    fetched_at: float | None = None
+
+    @property
+    def previous(self) -> str:
+        """YYYY-MM of the month before."""
+        prior = self.first - dt.timedelta(days=1)
+        return f"{prior:%Y-%m}"
+
+    @property
+    def next(self) -> str:
+        """YYYY-MM of the month after."""
+        following = self.first + dt.timedelta(days=32)
+        return f"{following:%Y-%m}"
+
+    @property
+    def member_count(self) -> int:
+        """Members shown."""
+        return sum(len(team.rows) for team in self.teams)
+
+
+def parse_month(raw: str | None, today: dt.date) -> dt.date:
+    """`YYYY-MM` to its first day; anything else is the current month."""
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        if 1900 <= year <= 2200:
+            return dt.date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def _kinds(policies: list[Policy]) -> dict[str, int]:
+    ordered = sorted(policies, key=lambda p: p.id)
+    return {p.name: index % KINDS + 1 for index, p in enumerate(ordered)}
+
+
+def _detail(leave: Leave, policy_name: str) -> str:
+    parts = [policy_name]
+    if leave.is_hour_based and leave.start_time and leave.end_time:
+        parts.append(f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}")
+    elif leave.leave_period == 1:
+        parts.append("morning")
+    elif leave.leave_period == 2:
+        parts.append("afternoon")
+    if leave.is_pending:
+        parts.append("pending")
+    return ", ".join(parts)
+
+
+def _bar(leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: str) -> Bar | None:
+    start, end = leave.start_date, leave_end(leave)
+    if start is None or end is None or end < first or start > last:
+        return None
+    shown_start, shown_end = max(start, first), min(end, last)
+    single = start == end
+    hours = None
+    if leave.is_hour_based and leave.start_time and leave.end_time:
+        hours = f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
+    return Bar(
+        leave_id=leave.id,
+        start=shown_start.day,
+        span=(shown_end - shown_start).days + 1,
+        kind=kind,
+        label=policy_name,
+        detail=_detail(leave, policy_name),
+        pending=leave.is_pending,
+        half={1: "am", 2: "pm"}.get(leave.leave_period) if single and not hours else None,
+        hours=hours,
+        continues_before=start < first,
+        continues_after=end > last,
+    )
+
+
+def _visible_members(members: list[Member], team: str | None) -> list[Member]:
+    active = [m for m in members if (m.status or "active") == "active"]
+    if team:
+        active = [m for m in active if (m.team_name or NO_TEAM) == team]
+    return active
+
+
+def calendar_get(
+    *,
+    user_id: int,
+    workspace_id: int,
+    first: dt.date,
+    team: str | None = None,
+    policy_id: int | None = None,
+    today: dt.date | None = None,
+) -> CalendarMonth:
+    """The month starting at `first`, filtered by team and policy."""
+    today = today or timezone.localdate()
+    month_start, month_end = month_bounds(first.year, first.month)
+    reads = fetch_parallel(
+        user_id=user_id,
+        leaves=lambda: leave_list_for_month(
+            user_id=user_id, workspace_id=workspace_id, year=first.year, month=first.month
+        ),
+        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
+        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
+    )
+    result = CalendarMonth(first=month_start)
+    members = list(reads["members"].value or [])
+    policies = list(reads["policies"].value or [])
+    result.policies = sorted(policies, key=lambda p: p.name.casefold())
+    result.team_names = sorted({m.team_name or NO_TEAM for m in members}, key=str.casefold)
+    if reads["leaves"].entry is None or reads["members"].entry is None:
+        failed = reads["leaves"] if reads["leaves"].entry is None else reads["members"]
+        result.unavailable = True
+        result.notices = [Notice("error", f"{describe(failed.error)} The calendar can't be shown.")]
+        return result
+
+    lookup = Lookup.build(members, policies, None)
+    kinds = _kinds(policies)
+    overrides = leave_overrides(workspace_id=workspace_id)
+    leaves = [
+        leave
+        for leave in leaves_with_overrides(reads["leaves"].entry.value, overrides)
+        if leave.status in SHOWN_STATUSES
+    ]
+    if policy_id is not None:
+        leaves = [lv for lv in leaves if lv.policy_id == policy_id]
+    holidays = holidays_between(holiday_region(workspace_id=workspace_id), month_start, month_end)
+
+    visible = _visible_members(members, team)
+    visible_ids = {m.id for m in visible}
+    by_member: dict[int, list[Leave]] = defaultdict(list)
+    for leave in leaves:
+        if leave.user_id in visible_ids:
+            by_member[leave.user_id].append(leave)
+
+    out_by_day: dict[dt.date, list[AgendaEntry]] = defaultdict(list)
+    groups: dict[str, TeamGroup] = {}
+    for member in sorted(
+        visible, key=lambda m: ((m.team_name or NO_TEAM).casefold(), m.full_name.casefold())
+    ):
+        team_name = member.team_name or NO_TEAM
+        group = groups.setdefault(team_name, TeamGroup(name=team_name))
+        row = MemberRow(member_id=member.id, name=member.full_name, title=member.title)
+        for leave in sorted(
+            by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
+        ):
+            policy = lookup.policy_for(leave)
+            name = policy.name if policy else (leave.policy_name or "Leave")
+            bar = _bar(leave, month_start, month_end, kinds.get(name, KINDS), name)
+            if bar is None:
+                continue
+            row.bars.append(bar)
+            entry = AgendaEntry(
+                name=member.full_name,
+                team=team_name,
+                policy=name,
+                kind=bar.kind,
+                detail=_detail(leave, name),
+                pending=bar.pending,
+            )
+            for offset in range(bar.span):
+                day = month_start + dt.timedelta(days=bar.start - 1 + offset)
+                if day.weekday() < 5 or leave.is_hour_based or bar.span == 1:
+                    out_by_day[day].append(entry)
+        group.rows.append(row)
+
+    result.teams = sorted(groups.values(), key=lambda g: (g.name == NO_TEAM, g.name.casefold()))
+    result.days = [
+        Day(
+            date=day,
+            is_weekend=day.weekday() >= 5,
+            holiday=holidays.get(day),
+            is_today=day == today,
+            out_count=len({e.name for e in out_by_day.get(day, ())}),
+        )
+        for day in (month_start + dt.timedelta(days=n) for n in range(month_end.day))
+    ]
+    result.agenda = [
+        AgendaDay(day, tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())))
+        for day in result.days
+        if out_by_day.get(day.date) or day.holiday or day.is_today
+    ]
+    result.legend = sorted(((kind, name) for name, kind in kinds.items()), key=lambda k: k[1])
+    result.notices = notices_for(
+        "calendar data", reads["leaves"], reads["members"], reads["policies"]
+    )
+    result.fetched_at = reads["leaves"].entry.fetched_at
+    return result

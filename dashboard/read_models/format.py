@@ -1,0 +1,120 @@
+"""How leaves read on screen: dates, half days and hours, durations with holidays noted."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dashboard.webwork import Leave, Policy
+
+PERIODS = {1: "first half", 2: "second half"}
+
+
+def _day(d: dt.date, *, year: bool) -> str:
+    return f"{d:%a} {d.day} {d:%b}" + (f" {d.year}" if year else "")
+
+
+def leave_end(leave: Leave) -> dt.date | None:
+    """The last day (a missing end date means a one-day leave)."""
+    return leave.end_date or leave.start_date
+
+
+def leave_dates_text(leave: Leave, *, today: dt.date | None = None) -> str:
+    """'Mon 3 – Wed 5 Mar', 'Tue 4 Mar (first half)', 'Tue 4 Mar, 09:00–13:00'."""
+    start, end = leave.start_date, leave_end(leave)
+    if start is None:
+        return "Dates unknown"
+    today = today or dt.date.today()
+    show_year = start.year != today.year or (end is not None and end.year != today.year)
+    if leave.is_hour_based and leave.start_time and leave.end_time:
+        return f"{_day(start, year=show_year)}, {leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
+    if end is None or end == start:
+        text = _day(start, year=show_year)
+        return f"{text} ({PERIODS[leave.leave_period]})" if leave.leave_period in PERIODS else text
+    if start.year == end.year and start.month == end.month:
+        first = f"{start:%a} {start.day}"
+    else:
+        first = _day(start, year=show_year and start.year != end.year)
+    return f"{first} – {_day(end, year=show_year)}"
+
+
+def working_days(start: dt.date, end: dt.date, holidays: dict[dt.date, str]) -> int:
+    """Weekdays from start to end inclusive that are not public holidays."""
+    days = 0
+    day = start
+    while day <= end:
+        if day.weekday() < 5 and day not in holidays:
+            days += 1
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long a leave is, and which public holidays fall inside it."""
+
+    text: str
+    holidays: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """'includes 1 public holiday (Good Friday)' or ''."""
+        if not self.holidays:
+            return ""
+        count = len(self.holidays)
+        plural = "s" if count != 1 else ""
+        return f"includes {count} public holiday{plural} ({', '.join(self.holidays)})"
+
+
+def leave_duration(
+    leave: Leave, policy: Policy | None, holidays: dict[dt.date, str] | None = None
+) -> Duration:
+    """Duration as WebWork reports it, else computed; public holidays inside are noted."""
+    holidays = holidays or {}
+    start, end = leave.start_date, leave_end(leave)
+    inside: tuple[str, ...] = ()
+    if start and end:
+        inside = tuple(
+            name
+            for day, name in sorted(holidays.items())
+            if start <= day <= end and day.weekday() < 5
+        )
+    hour_based = leave.is_hour_based or (policy is not None and policy.is_hour_based)
+    if hour_based:
+        hours = leave.total_hours
+        if hours is None and leave.start_time and leave.end_time:
+            minutes = (
+                dt.datetime.combine(dt.date.min, leave.end_time)
+                - dt.datetime.combine(dt.date.min, leave.start_time)
+            ).total_seconds() / 60
+            hours = max(minutes, 0) / 60
+        if hours is not None:
+            return Duration(f"{_number(hours)} hour{'s' if hours != 1 else ''}", inside)
+    days = leave.total_days
+    if days is None and start and end:
+        days = working_days(start, end, holidays)
+        if leave.is_half_day:
+            days = 0.5
+    if days is None:
+        return Duration("—", inside)
+    return Duration(f"{_number(days)} day{'s' if days != 1 else ''}", inside)
+
+
+def waited_text(created_at: dt.datetime | None, now: dt.datetime) -> str:
+    """'2 hours', '3 days', '5 weeks' since the request was made."""
+    if created_at is None:
+        return "—"
+    seconds = max((now - created_at).total_seconds(), 0)
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return f"{minutes} min" if minutes else "just now"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = int(seconds // 86400)
+    if days < 21:
+        return f"{days} day{'s' if days != 1 else ''}"
+    weeks = days // 7
+    return f"{weeks} weeks"

@@ -1,0 +1,289 @@
+"""The inbox: pending requests, oldest first, with what a manager needs to decide each one."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.read_models.format import (
+    Duration,
+    leave_dates_text,
+    leave_duration,
+    leave_end,
+    waited_text,
+)
+from dashboard.read_models.holidays import holiday_region, holidays_between
+from dashboard.selectors import (
+    balance_list,
+    fetch_parallel,
+    leave_list_for_month,
+    leave_list_pending,
+    leave_overrides,
+    leaves_with_overrides,
+    member_list,
+    policy_list,
+)
+from dashboard.webwork import Balance, BalanceAmount, Leave, Member, Policy
+
+# Months of team leave fetched to show who else is off; pending requests further out than
+# this are rare, and each month costs WebWork calls.
+MAX_OVERLAP_MONTHS = 6
+OFF_STATUSES = ("approved", "pending")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxRow:
+    """One pending (or just decided) request as the inbox shows it."""
+
+    leave: Leave
+    member_name: str
+    team: str | None
+    policy_name: str
+    dates: str
+    duration: Duration
+    waited: str
+    balance: BalanceAmount | None
+    team_off: tuple[str, ...]
+    team_off_known: bool = True
+    decided_by_name: str | None = None
+
+
+@dataclass(frozen=True)
+class OutEntry:
+    """Someone out today or this week."""
+
+    name: str
+    policy_name: str
+    dates: str
+    pending: bool
+
+
+@dataclass(kw_only=True)
+class Inbox:
+    """Everything the inbox page shows."""
+
+    rows: list[InboxRow] = field(default_factory=list)
+    unavailable: bool = False
+    notices: list[Notice] = field(default_factory=list)
+    fetched_at: float | None = None
+    out_today: list[OutEntry] = field(default_factory=list)
+    out_week: list[OutEntry] = field(default_factory=list)
+
+    @property
+    def pending_count(self) -> int:
+        """How many requests wait for a decision."""
+        return sum(1 for row in self.rows if row.leave.is_pending)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Members, policies and balances by key, for building rows."""
+
+    members: dict[int, Member]
+    policies_by_id: dict[int, Policy]
+    policies_by_name: dict[str, Policy]
+    balances: dict[int, Balance]
+
+    @classmethod
+    def build(cls, members, policies, balances) -> "Lookup":
+        """Index the lists (any of them may be None when its read failed)."""
+        return cls(
+            members={m.id: m for m in members or ()},
+            policies_by_id={p.id: p for p in policies or ()},
+            policies_by_name={p.name: p for p in policies or ()},
+            balances={b.user_id: b for b in balances or ()},
+        )
+
+    def member_name(self, member_id: int | None) -> str:
+        """Full name, else 'Member #id'."""
+        member = self.members.get(member_id) if member_id is not None else None
+        return member.full_name if member else f"Member #{member_id}"
+
+    def policy_for(self, leave: Leave) -> Policy | None:
+        """The leave's policy by id, else by name."""
+        if leave.policy_id is not None and leave.policy_id in self.policies_by_id:
+            return self.policies_by_id[leave.policy_id]
+        return self.policies_by_name.get(leave.policy_name or "")
+
+
+def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
+    """Months the pending leaves touch, plus those of the current week, nearest first."""
+    week_start = today - dt.timedelta(days=today.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    months: set[tuple[int, int]] = {
+        (week_start.year, week_start.month),
+        (week_end.year, week_end.month),
+    }
+    for leave in leaves:
+        start, end = leave.start_date, leave_end(leave)
+        if start is None or end is None:
+            continue
+        cursor = dt.date(start.year, start.month, 1)
+        while cursor <= end and len(months) < 24:
+            months.add((cursor.year, cursor.month))
+            cursor = dt.date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    ordered = sorted(months, key=lambda ym: abs((ym[0] - today.year) * 12 + ym[1] - today.month))
+    return ordered[:MAX_OVERLAP_MONTHS]
+
+
+class TeamIndex:
+    """Leaves that make people 'off', grouped by team, to answer who else is away."""
+
+    def __init__(self, leaves: list[Leave], lookup: Lookup):
+        self.by_team: dict[str, list[Leave]] = defaultdict(list)
+        seen: set[str] = set()
+        for leave in leaves:
+            if leave.id in seen or leave.status not in OFF_STATUSES:
+                continue
+            seen.add(leave.id)
+            member = lookup.members.get(leave.user_id)
+            if member is not None and member.team_name:
+                self.by_team[member.team_name].append(leave)
+        self.lookup = lookup
+
+    def off_with(self, leave: Leave, team: str | None) -> tuple[str, ...]:
+        """Names of teammates off on any day of `leave`."""
+        start, end = leave.start_date, leave_end(leave)
+        if not team or start is None or end is None:
+            return ()
+        names = {
+            self.lookup.member_name(other.user_id)
+            for other in self.by_team.get(team, ())
+            if other.user_id != leave.user_id
+            and other.id != leave.id
+            and other.start_date is not None
+            and other.start_date <= end
+            and (leave_end(other) or other.start_date) >= start
+        }
+        return tuple(sorted(names, key=str.casefold))
+
+
+def build_row(
+    leave: Leave,
+    *,
+    lookup: Lookup,
+    team_index: TeamIndex | None,
+    holidays: dict[dt.date, str],
+    now: dt.datetime,
+) -> InboxRow:
+    """Compose one inbox row."""
+    member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
+    policy = lookup.policy_for(leave)
+    policy_name = policy.name if policy else (leave.policy_name or "Leave")
+    balance = lookup.balances.get(leave.user_id) if leave.user_id is not None else None
+    team = member.team_name if member else None
+    return InboxRow(
+        leave=leave,
+        member_name=lookup.member_name(leave.user_id),
+        team=team,
+        policy_name=policy_name,
+        dates=leave_dates_text(leave, today=now.date()),
+        duration=leave_duration(leave, policy, holidays),
+        waited=waited_text(leave.created_at, now),
+        balance=balance.for_policy(policy_name) if balance else None,
+        team_off=team_index.off_with(leave, team) if team_index else (),
+        team_off_known=team_index is not None,
+        decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
+    )
+
+
+def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.date, today):
+    entries, seen = [], set()
+    for leave in leaves:
+        first, last = leave.start_date, leave_end(leave)
+        if leave.status not in OFF_STATUSES or first is None or last is None or leave.id in seen:
+            continue
+        if first <= end and last >= start:
+            seen.add(leave.id)
+            policy = lookup.policy_for(leave)
+            entries.append(
+                OutEntry(
+                    name=lookup.member_name(leave.user_id),
+                    policy_name=policy.name if policy else (leave.policy_name or "Leave"),
+                    dates=leave_dates_text(leave, today=today),
+                    pending=leave.is_pending,
+                )
+            )
+    return sorted(entries, key=lambda e: e.name.casefold())
+
+
+def inbox_get(*, user_id: int, workspace_id: int, today: dt.date | None = None) -> Inbox:
+    """The inbox page: pending requests and the out-today strip, degrading per failed read."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    core = fetch_parallel(
+        user_id=user_id,
+        pending=lambda: leave_list_pending(user_id=user_id, workspace_id=workspace_id),
+        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
+        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
+        balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
+    )
+    pending = core["pending"]
+    if pending.entry is None:
+        return Inbox(
+            unavailable=True,
+            notices=[
+                Notice("error", f"{describe(pending.error)} Pending requests can't be shown.")
+            ],
+        )
+    overrides = leave_overrides(workspace_id=workspace_id)
+    leaves = leaves_with_overrides(pending.entry.value, overrides, status="pending")
+    months = _months_spanned(leaves, today)
+    month_reads = fetch_parallel(
+        user_id=user_id,
+        **{
+            f"m{year}_{month}": (
+                lambda y=year, m=month: leave_list_for_month(
+                    user_id=user_id, workspace_id=workspace_id, year=y, month=m
+                )
+            )
+            for year, month in months
+        },
+    )
+    lookup = Lookup.build(core["members"].value, core["policies"].value, core["balances"].value)
+    month_leaves = [
+        leave
+        for outcome in month_reads.values()
+        if outcome.entry is not None
+        for leave in leaves_with_overrides(outcome.entry.value, overrides)
+    ]
+    all_months_ok = all(o.entry is not None for o in month_reads.values())
+    team_index = TeamIndex(month_leaves + leaves, lookup) if all_months_ok else None
+    region = holiday_region(workspace_id=workspace_id)
+    span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
+    span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
+    holidays = holidays_between(region, span_start, span_end)
+    rows = [
+        build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
+        for leave in leaves
+    ]
+    week_start = today - dt.timedelta(days=today.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    return Inbox(
+        rows=rows,
+        notices=notices_for(
+            "data",
+            pending,
+            core["members"],
+            core["policies"],
+            core["balances"],
+            *month_reads.values(),
+        ),
+        fetched_at=pending.entry.fetched_at,
+        out_today=_out_entries(month_leaves, lookup, today, today, today),
+        out_week=_out_entries(month_leaves, lookup, week_start, week_end, today),
+    )
+
+
+def inbox_row_get(*, user_id: int, workspace_id: int, leave: Leave) -> InboxRow:
+    """One row, re-rendered after a decision (from cached data; no overlap lookup needed)."""
+    reads = fetch_parallel(
+        user_id=user_id,
+        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
+        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
+        balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
+    )
+    lookup = Lookup.build(reads["members"].value, reads["policies"].value, reads["balances"].value)
+    return build_row(leave, lookup=lookup, team_index=None, holidays={}, now=timezone.now())

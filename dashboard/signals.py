@@ -1,0 +1,18 @@
+"""At sign-in, remember the manageable workspaces learnt from WebWork (saves calls later)."""
+
+from allauth.account.signals import user_logged_in
+from django.dispatch import receiver
+
+from dashboard.selectors import workspace_list_prime
+from dashboard.services import managed_workspaces_record
+
+
+@receiver(user_logged_in)
+def remember_workspaces_after_sign_in(sender, request, user, sociallogin=None, **kwargs):
+    """Prime the workspace cache and the list beat uses to pick whose token refreshes what."""
+    identity = getattr(sociallogin, "webwork_identity", None)
+    if identity is None:
+        return
+    workspaces = list(identity.workspaces)
+    workspace_list_prime(user_id=user.pk, workspaces=workspaces)
+    managed_workspaces_record(user=user, workspaces=workspaces)

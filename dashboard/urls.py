@@ -1,0 +1,32 @@
+"""Dashboard URLs: stable, documented in docs/architecture.md and the README."""
+
+from django.urls import path
+
+from .views import actions, health, pages
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("workspaces/", pages.workspace_picker, name="workspace_picker"),
+    path("w/<int:workspace_id>/", pages.inbox, name="inbox"),
+    path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
+    path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
+    path("w/<int:workspace_id>/leaves/new/", pages.leave_new, name="leave_new"),
+    path(
+        "w/<int:workspace_id>/leaves/<uuid:leave_id>/approve/",
+        actions.leave_approve,
+        name="leave_approve",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/<uuid:leave_id>/reject/",
+        actions.leave_reject,
+        name="leave_reject",
+    ),
+    path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
+    path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),
+    path(
+        "w/<int:workspace_id>/balances/refresh/", actions.balances_refresh, name="balances_refresh"
+    ),
+    path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
+    path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+]

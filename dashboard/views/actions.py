@@ -1,0 +1,147 @@
+"""POST actions. HTMX gets the updated row (HTTP 200, even when WebWork refused); a plain
+form POST redirects back with a message, so every button works without JavaScript."""
+
+import time
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dashboard import services
+from dashboard.forms import RejectForm
+from dashboard.read_models.inbox import inbox_row_get
+from dashboard.selectors import cached_leave_peek, leave_get
+from dashboard.services import DecisionResult
+from dashboard.views.common import WorkspaceRequest, workspace_view
+from dashboard.views.pages import render_balances
+from dashboard.webwork import Leave, WebWorkError
+
+
+@require_POST
+@workspace_view
+def leave_approve(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """Approve in one tap."""
+    result = services.leave_approve(
+        user=request.user, workspace_id=workspace_id, leave_id=str(leave_id)
+    )
+    return _decision_response(request, workspace_id, str(leave_id), result)
+
+
+@require_POST
+@workspace_view
+def leave_reject(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """Reject with a reason (required)."""
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        error = form.errors["reason"][0]
+        if not request.htmx:
+            messages.error(request, error)
+            return redirect(_back(request, workspace_id))
+        return _render_row(
+            request, workspace_id, str(leave_id), result=None, reject_form=form, open_reject=True
+        )
+    result = services.leave_reject(
+        user=request.user,
+        workspace_id=workspace_id,
+        leave_id=str(leave_id),
+        reason=form.cleaned_data["reason"],
+    )
+    return _decision_response(request, workspace_id, str(leave_id), result, reject_form=form)
+
+
+def _decision_response(
+    request: WorkspaceRequest,
+    workspace_id: int,
+    leave_id: str,
+    result: DecisionResult,
+    reject_form: RejectForm | None = None,
+) -> HttpResponse:
+    level = messages.SUCCESS if result.done else messages.ERROR
+    name = _subject(request, workspace_id, leave_id, result.leave)
+    messages.add_message(request, level, f"{name}: {result.message}" if name else result.message)
+    if not request.htmx:
+        return redirect(_back(request, workspace_id))
+    return _render_row(
+        request,
+        workspace_id,
+        leave_id,
+        result=result,
+        reject_form=reject_form if not result.done else None,
+        open_reject=reject_form is not None and not result.done,
+    )
+
+
+def _render_row(
+    request: WorkspaceRequest,
+    workspace_id: int,
+    leave_id: str,
+    *,
+    result: DecisionResult | None,
+    reject_form: RejectForm | None,
+    open_reject: bool,
+) -> HttpResponse:
+    leave = (result.leave if result else None) or _known_leave(request, workspace_id, leave_id)
+    row = (
+        inbox_row_get(user_id=request.user.pk, workspace_id=workspace_id, leave=leave)
+        if leave
+        else None
+    )
+    return render(
+        request,
+        "dashboard/inbox/inbox.html#row",
+        {
+            "row": row,
+            "result": result,
+            "reject_form": reject_form,
+            "open_reject": open_reject,
+            "missing_leave_id": leave_id,
+            "oob_pending": True,
+        },
+    )
+
+
+def _known_leave(request: WorkspaceRequest, workspace_id: int, leave_id: str) -> Leave | None:
+    leave = cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
+    if leave is not None:
+        return leave
+    try:
+        return leave_get(user_id=request.user.pk, workspace_id=workspace_id, leave_id=leave_id)
+    except WebWorkError:
+        return None
+
+
+def _subject(
+    request: WorkspaceRequest, workspace_id: int, leave_id: str, leave: Leave | None
+) -> str:
+    leave = leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
+    if leave is None:
+        return ""
+    row = inbox_row_get(user_id=request.user.pk, workspace_id=workspace_id, leave=leave)
+    return f"{row.member_name}, {row.policy_name}"
+
+
+def _back(request: HttpRequest, workspace_id: int) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("inbox", args=[workspace_id])
+
+
+@require_POST
+@workspace_view
+def balances_refresh(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Queue a refresh of the balances; the table polls until fresher data arrives."""
+    requested_at = time.time()
+    services.balances_refresh_request(user_id=request.user.pk, workspace_id=workspace_id)
+    if request.htmx:
+        return render_balances(request, workspace_id, params=request.POST, since=requested_at)
+    messages.info(request, "Refreshing balances from WebWork. This takes a few seconds.")
+    params = {key: request.POST[key] for key in ("q", "team") if request.POST.get(key)}
+    params["since"] = f"{requested_at:.3f}"
+    return redirect(f"{reverse('balances', args=[workspace_id])}?{urlencode(params)}")

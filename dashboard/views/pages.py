@@ -1,0 +1,272 @@
+"""GET pages. Each parses its input, calls one read model and renders; HTMX gets a partial."""
+
+import csv
+import time
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
+from dashboard.models import UserPreference
+from dashboard.read_models.balances import balance_table_get
+from dashboard.read_models.calendar import calendar_get, parse_month
+from dashboard.read_models.holidays import holiday_region
+from dashboard.read_models.inbox import inbox_get
+from dashboard.read_models.leaves import (
+    LeaveFilters,
+    csv_rows,
+    filter_options,
+    leave_listing_get,
+)
+from dashboard.read_models.policies import policies_get
+from dashboard.selectors import workspace_list_for_user
+from dashboard.services import NewLeave, leave_create, workspace_settings_update
+from dashboard.views.common import WorkspaceRequest, render_unavailable, workspace_view
+from dashboard.webwork import WebWorkError
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Open the last used workspace, else the first, else the picker."""
+    try:
+        workspaces = workspace_list_for_user(user=request.user)
+    except WebWorkError as exc:
+        return render_unavailable(request, exc)
+    ids = [w.id for w in workspaces]
+    last = (
+        UserPreference.objects.filter(user=request.user)
+        .values_list("last_workspace_id", flat=True)
+        .first()
+    )
+    if last in ids:
+        return redirect("inbox", workspace_id=last)
+    if len(ids) == 1:
+        return redirect("inbox", workspace_id=ids[0])
+    return redirect("workspace_picker")
+
+
+@require_GET
+def workspace_picker(request: HttpRequest) -> HttpResponse:
+    """Choose among the workspaces this person manages."""
+    try:
+        workspaces = workspace_list_for_user(user=request.user)
+    except WebWorkError as exc:
+        return render_unavailable(request, exc)
+    return render(request, "dashboard/workspaces/picker.html", {"choices": workspaces})
+
+
+@require_GET
+@workspace_view
+def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Pending requests, oldest first, with inline approve and reject."""
+    data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id)
+    return render(request, "dashboard/inbox/inbox.html", {"inbox": data, "now": timezone.now()})
+
+
+@require_GET
+@workspace_view
+def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """All requests with filters; HTMX swaps only the results and keeps the URL in sync."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    form = LeaveFilterForm(request.GET, members=members, policies=policies)
+    form.is_valid()
+    filters = LeaveFilters(**form.filters())
+    listing = leave_listing_get(user_id=request.user.pk, workspace_id=workspace_id, filters=filters)
+    context = {
+        "form": form,
+        "listing": listing,
+        "page": listing.page(filters.page),
+        "query": _query_without_page(request),
+    }
+    template = "dashboard/leaves/list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+@workspace_view
+def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """CSV of exactly the filtered list, streamed, with a header row and ISO dates."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    form = LeaveFilterForm(request.GET, members=members, policies=policies)
+    form.is_valid()
+    listing = leave_listing_get(
+        user_id=request.user.pk, workspace_id=workspace_id, filters=LeaveFilters(**form.filters())
+    )
+    if listing.unavailable:
+        messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
+        return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in csv_rows(listing)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="leave-requests-{workspace_id}-{stamp}.csv"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def leave_new(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """File a request on a member's behalf; errors appear next to fields, nothing is lost."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    if not members or not policies:
+        return render(request, "dashboard/leaves/new.html", {"form": None, "no_options": True})
+    data = request.POST if request.method == "POST" else None
+    initial = {key: request.GET[key] for key in ("member", "policy") if key in request.GET}
+    form = LeaveCreateForm(
+        data,
+        members=members,
+        policies=policies,
+        initial=initial,
+        member_query=request.POST.get("member_q", ""),
+    )
+    switching = request.htmx and request.POST.get("_switch")
+    if request.method == "POST" and not switching and form.is_valid():
+        result = leave_create(
+            user=request.user,
+            workspace_id=workspace_id,
+            new=_new_leave(form),
+            request_key=form.cleaned_data.get("request_key") or "",
+        )
+        if result.created:
+            messages.success(request, "Request filed. It's waiting for approval.")
+            url = reverse("leave_list", args=[workspace_id])
+            if result.leave is not None:
+                url += f"?member={result.leave.user_id}&highlight={result.leave.id}"
+            return redirect(url)
+        form.add_upstream_errors(result.field_errors, result.message)
+    template = "dashboard/leaves/new.html"
+    if switching:
+        form.errors.clear()
+        template += "#leave-form"
+    return render(request, template, {"form": form, "policy": form.selected_policy})
+
+
+@require_GET
+@workspace_view
+def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """The workspace's leave policies."""
+    data = policies_get(user_id=request.user.pk, workspace_id=workspace_id)
+    return render(request, "dashboard/policies/policies.html", {"data": data})
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Public holidays: which country (and region) this workspace follows."""
+    country, subdivision = holiday_region(workspace_id=workspace_id)
+    form = WorkspaceSettingsForm(
+        request.POST or None,
+        initial={"holiday_country": country, "holiday_subdivision": subdivision},
+    )
+    if request.method == "POST" and form.is_valid():
+        workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("workspace_settings", workspace_id=workspace_id)
+    return render(request, "dashboard/settings/settings.html", {"form": form})
+
+
+def _new_leave(form: LeaveCreateForm) -> NewLeave:
+    data = form.cleaned_data
+    return NewLeave(
+        member_id=data["member"],
+        policy=form.policies[data["policy"]],
+        start=data["start"],
+        end=data["end"],
+        leave_period=data.get("leave_period") or 0,
+        start_time=data.get("start_time"),
+        end_time=data.get("end_time"),
+        reason=data.get("reason") or "",
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class _Echo:
+    """A file-like object whose write returns the line (for streaming csv.writer)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@workspace_view
+def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
+    today = timezone.localdate()
+    first = parse_month(request.GET.get("month"), today)
+    policy_id = _int_or_none(request.GET.get("policy"))
+    team = (request.GET.get("team") or "").strip()[:200] or None
+    month = calendar_get(
+        user_id=request.user.pk,
+        workspace_id=workspace_id,
+        first=first,
+        team=team,
+        policy_id=policy_id,
+        today=today,
+    )
+    context = {"cal": month, "team": team, "policy_id": policy_id, "today": today}
+    template = "dashboard/calendar/calendar.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#calendar"
+    return render(request, template, context)
+
+
+@require_GET
+@workspace_view
+def balances(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Balances per member and policy, with their age and a refresh control."""
+    return render_balances(
+        request, workspace_id, params=request.GET, since=_float_or_none(request.GET.get("since"))
+    )
+
+
+def render_balances(request, workspace_id: int, *, params, since: float | None) -> HttpResponse:
+    """The balances page, or its table for HTMX; polls while a refresh is awaited."""
+    q = (params.get("q") or "").strip()[:100]
+    team = (params.get("team") or "").strip()[:200] or None
+    table = balance_table_get(user_id=request.user.pk, workspace_id=workspace_id, q=q, team=team)
+    waiting = since is not None and (table.fetched_at or 0) < since
+    too_long = waiting and time.time() - since > REFRESH_WAIT_SECONDS
+    context = {
+        "table": table,
+        "q": q,
+        "team": team,
+        "refreshing": waiting and not too_long,
+        "refresh_slow": too_long,
+        "since": f"{since:.3f}" if since else "",
+    }
+    template = "dashboard/balances/balances.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#table"
+    return render(request, template, context)
+
+
+REFRESH_WAIT_SECONDS = 60
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _float_or_none(raw: str | None) -> float | None:
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and value == value and abs(value) < 1e11 else None

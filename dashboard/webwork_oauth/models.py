@@ -1,0 +1,32 @@
+"""WebWork tokens, encrypted at rest: never in allauth's plain-text token table."""
+
+from django.conf import settings
+from django.db import models
+
+
+class WebWorkToken(models.Model):
+    """One person's WebWork OAuth tokens (ciphertext only) and their lifetime."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webwork_token"
+    )
+    webwork_user_id = models.BigIntegerField(db_index=True)
+    access_token_encrypted = models.TextField()
+    refresh_token_encrypted = models.TextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    lifetime_seconds = models.PositiveIntegerField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Set when WebWork refuses the refresh token: the person must sign in again.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "WebWork token"
+
+    def __str__(self) -> str:
+        return f"WebWork token of user {self.user_id}"
+
+    def __repr__(self) -> str:
+        return f"<WebWorkToken user={self.user_id} expires_at={self.expires_at}>"
