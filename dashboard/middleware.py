@@ -14,7 +14,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from dashboard.webwork import record_calls
+from dashboard.webwork import AuthExpired, record_calls
+from dashboard.webwork_oauth.tokens import ReauthRequired
 
 logger = logging.getLogger("dashboard.request")
 
@@ -135,3 +136,30 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class ReauthMiddleware:
+    """WebWork no longer accepts this person's sign-in: end the session and ask again.
+
+    Raised from deep inside a page (token refresh refused, token unreadable, a 401 after a
+    fresh token); HTMX requests get a client redirect via HtmxMessagesMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Pass through."""
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """Sign out and send to the sign-in page with a message."""
+        if not isinstance(exception, (ReauthRequired, AuthExpired)):
+            return None
+        logger.info(
+            "sign-in with WebWork required again",
+            extra={"reason": exception.__class__.__name__},
+        )
+        logout(request)
+        messages.warning(request, "Your WebWork sign-in has expired. Sign in with WebWork again.")
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")

@@ -28,6 +28,7 @@ from dashboard.cache import (
 )
 from dashboard.models import LeaveDecision
 from dashboard.webwork import (
+    AuthExpired,
     Balance,
     Leave,
     Member,
@@ -36,7 +37,12 @@ from dashboard.webwork import (
     WebWorkError,
     Workspace,
 )
-from dashboard.webwork_oauth.tokens import client_for
+from dashboard.webwork_oauth.tokens import (
+    ReauthRequired,
+    client_for,
+    client_without_refresh,
+    token_refresh,
+)
 
 T = TypeVar("T")
 
@@ -85,11 +91,29 @@ class Outcome[T]:
 def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, Outcome]:
     """Run independent reads at the same time; a failed read is reported, not raised.
 
-    The token is read (and refreshed if needed) once, here in the request's thread, so the
-    reads in worker threads touch only WebWork and the cache.
+    Worker threads touch only WebWork and the cache: the token is read here, in the request's
+    thread, and if WebWork answers 401 the token is refreshed here too and the failed reads
+    are repeated once. A second 401 means the person must sign in again.
     """
-    memo = {user_id: client_for(user_id=user_id)}
-    marker = _clients.set(memo)
+    client, token = client_without_refresh(user_id=user_id)
+    results = _run_all(user_id, client, reads)
+    expired = [name for name, out in results.items() if isinstance(out.error, AuthExpired)]
+    if expired:
+        token_refresh(user_id=user_id, rejected_access_token=token)
+        client, _ = client_without_refresh(user_id=user_id)
+        retried = _run_all(user_id, client, {name: reads[name] for name in expired})
+        if any(isinstance(out.error, AuthExpired) for out in retried.values()):
+            raise ReauthRequired("WebWork refused a freshly refreshed token")
+        results.update(retried)
+    return results
+
+
+def _run_all(
+    user_id: int, client: WebWorkClient, reads: dict[str, Callable[[], Cached]]
+) -> dict[str, Outcome]:
+    if not reads:
+        return {}
+    marker = _clients.set({user_id: client})
     try:
         if len(reads) == 1:
             ((name, read),) = reads.items()

@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  control API: {url}/_sandbox/")
     print("Personas (login_hint=<email> skips the consent page):")
     for persona in PERSONAS:
-        places = ", ".join(f"{w['role']} of {w['workspace_name']}" for w in state.workspaces_for(persona.id))
+        places = ", ".join(
+            f"{w['role']} of {w['workspace_name']}" for w in state.workspaces_for(persona.id)
+        )
         print(f"  {persona.id}  {persona.email:<24} {places}")
     sys.stdout.flush()
 

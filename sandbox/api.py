@@ -191,17 +191,19 @@ def _validated_leave(ws: Workspace, body: dict) -> Leave:
         missing = "end_time" if start_time else "start_time"
         present = "start time" if start_time else "end time"
         if missing not in errors:
-            errors.add(missing, f"The {missing.replace('_', ' ')} field is required when "
-                                f"{present} is present.")
+            errors.add(
+                missing,
+                f"The {missing.replace('_', ' ')} field is required when {present} is present.",
+            )
     if period in (1, 2):
         if start and end and start != end:
             errors.add("leave_period", "A half-day leave must start and end on the same day.")
         elif hour_based or start_time:
             errors.add("leave_period", "A half-day leave cannot have start and end times.")
     reason = errors.text(body, "reason")
-    if policy and policy.reason_required and not (reason and reason.strip()):
-        if "reason" not in errors:
-            errors.add("reason", "The reason field is required.")
+    missing_reason = not (reason and reason.strip()) and "reason" not in errors
+    if policy and policy.reason_required and missing_reason:
+        errors.add("reason", "The reason field is required.")
     errors.raise_if_any()
 
     now = st.wall()
@@ -229,7 +231,7 @@ def _validated_leave(ws: Workspace, body: dict) -> Leave:
         for lv in st.leaves.values()
         if lv.workspace_id == ws.id and lv.user_id == user_id and lv.status != "rejected"
     ]
-    if False:
+    if any(conflicts(leave, other) for other in others):
         errors.add("start", "The member already has a leave request overlapping these dates.")
     if not policy.allow_negative_balance:
         for year in range(start.year, end.year + 1):
@@ -303,9 +305,10 @@ def balances():
         user_id = errors.integer(args, "user_id")
         page, per_page = page_params(args, errors)
         errors.raise_if_any()
-        year = st.wall().year
-        date_from = date_from or date(year, 1, 1)
-        date_to = date_to or date(year, 12, 31)
+        # Missing ends default to the calendar year of the other end (or this year).
+        year = (date_from or date_to or st.wall()).year
+        date_from = date_from or date((date_to or date(year, 1, 1)).year, 1, 1)
+        date_to = date_to or date(date_from.year, 12, 31)
         if date_to < date_from:
             errors.add("date_to", "The date to field must be a date after or equal to date from.")
             errors.raise_if_any()
@@ -319,16 +322,19 @@ def balances():
         ]
         taken: dict[int, list[Leave]] = {uid: [] for uid in people}
         for lv in st.leaves.values():
-            if lv.workspace_id == ws.id and lv.user_id in taken and lv.status == "approved":
-                if lv.start_date <= date_to and lv.end_date >= date_from:
-                    taken[lv.user_id].append(lv)
+            in_window = lv.start_date <= date_to and lv.end_date >= date_from
+            if lv.workspace_id == ws.id and lv.user_id in taken and in_window:
+                taken[lv.user_id].append(lv)
         page_people, pagination = paginate(people, page, per_page)
         data = [
             {
                 "user_id": uid,
                 "user_name": st.users[uid].full_name,
                 "leave_information": [
-                    {"leave_type": p.name, "balance": balance_text(p, taken[uid], date_from, date_to)}
+                    {
+                        "leave_type": p.name,
+                        "balance": balance_text(p, taken[uid], date_from, date_to),
+                    }
                     for p in policies_
                 ],
                 "total_balance": None,

@@ -86,9 +86,7 @@ class CallLog:
         path: str | None = None,
     ) -> int:
         """Return the most calls that fell in any rolling window of ``seconds``."""
-        times = sorted(
-            r["at"] for r in self.records(path=path, token_id=token_id, user_id=user_id)
-        )
+        times = sorted(r["at"] for r in self.records(path=path, token_id=token_id, user_id=user_id))
         best = 0
         first = 0
         for last, moment in enumerate(times):

@@ -1,4 +1,4 @@
-"""Fault injection (latency, error statuses, dropped connections, malformed bodies) and the call log.
+"""Fault injection (latency, error statuses, dropped connections, broken bodies) and call logging.
 
 Faults are applied by a WSGI middleware around the Flask app, so they behave the same in
 process (Flask test client) and over HTTP. Dropping a connection needs the sandbox's own
@@ -25,7 +25,7 @@ MALFORMED_KINDS = ("truncated", "html", "empty")
 _rule_ids = itertools.count(1)
 
 
-class DropConnection(ConnectionResetError):  # noqa: N818 - reads as an action, like the rule
+class DropConnection(ConnectionResetError):
     """Raised by the middleware to make the server reset the TCP connection."""
 
 
@@ -110,6 +110,7 @@ class FaultMiddleware:
         self.state = state
 
     def __call__(self, environ, start_response):
+        """Serve one request, applying the first matching fault rule, and log it."""
         path = environ.get("PATH_INFO", "")
         if not is_logged(path):
             return self.app(environ, start_response)
@@ -230,7 +231,10 @@ def _status_answer(rule: FaultRule, path: str, state: SandboxState):
         extra.append(("Retry-After", str(rule.retry_after)))
     if isinstance(rule.body, str):
         body = rule.body.encode()
-        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
         return _status_line(code), headers + extra, body
     if rule.body is not None:
         return _json_answer(code, rule.body, extra)

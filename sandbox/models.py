@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sandbox import leave_math
@@ -159,7 +159,6 @@ class Token:
     family: str
     revoked: bool = False
     rotated: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def workspace_json(workspace: Workspace, membership: Membership) -> dict:

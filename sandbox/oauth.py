@@ -71,19 +71,29 @@ def _check_request(args):
         raise _PageError("The redirect_uri is not allowed for this application.")
     given_state = args.get("state")
     if args.get("response_type") != "code":
-        return client, redirect_uri, _redirect(
-            redirect_uri, error="unsupported_response_type", state=given_state
+        return (
+            client,
+            redirect_uri,
+            _redirect(redirect_uri, error="unsupported_response_type", state=given_state),
         )
     if _parse_scope(args.get("scope")) is None:
-        return client, redirect_uri, _redirect(redirect_uri, error="invalid_scope", state=given_state)
+        return (
+            client,
+            redirect_uri,
+            _redirect(redirect_uri, error="invalid_scope", state=given_state),
+        )
     challenge = args.get("code_challenge")
     method = args.get("code_challenge_method")
     if (challenge or method) and (method != "S256" or not _CHALLENGE.match(challenge or "")):
-        return client, redirect_uri, _redirect(
+        return (
+            client,
             redirect_uri,
-            error="invalid_request",
-            error_description="code_challenge_method must be S256 with a valid code_challenge",
-            state=given_state,
+            _redirect(
+                redirect_uri,
+                error="invalid_request",
+                error_description="code_challenge_method must be S256 with a valid code_challenge",
+                state=given_state,
+            ),
         )
     return client, redirect_uri, None
 
@@ -113,10 +123,10 @@ def _personas():
         user = st.users.get(persona.id)
         if user is None:
             continue
-        places = [
-            f"{m['role']} of {m['workspace_name']}" for m in st.workspaces_for(persona.id)
-        ]
-        result.append({"id": user.id, "email": user.email, "name": user.full_name, "places": places})
+        places = [f"{m['role']} of {m['workspace_name']}" for m in st.workspaces_for(persona.id)]
+        result.append(
+            {"id": user.id, "email": user.email, "name": user.full_name, "places": places}
+        )
     return result
 
 

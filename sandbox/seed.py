@@ -206,9 +206,7 @@ class _Builder:
         team_leads = {}
         for uid in others:
             team_leads.setdefault(team_of[uid], uid)
-        quiet = [
-            uid for uid in others if uid not in team_leads.values() and uid not in roles
-        ]
+        quiet = [uid for uid in others if uid not in team_leads.values() and uid not in roles]
         specials = {}
         if len(quiet) >= 6:
             picks = rng.sample(quiet, 5)
@@ -287,9 +285,7 @@ class _LeaveMaker:
         self.rng = builder.rng(f"leaves:{ws_id}")
         self.anchor = builder.anchor
         self.policies = [p for p in builder.data.policies.values() if p.workspace_id == ws_id]
-        self.members = [
-            m for (w, _), m in sorted(builder.data.memberships.items()) if w == ws_id
-        ]
+        self.members = [m for (w, _), m in sorted(builder.data.memberships.items()) if w == ws_id]
         self.by_user: dict[int, list[Leave]] = {m.user_id: [] for m in self.members}
         self.used: dict[tuple[int, int, int], float] = {}
         self.made: list[Leave] = []
@@ -319,7 +315,8 @@ class _LeaveMaker:
     def _draft(self, member: Membership, policy: Policy, k: int) -> Leave | None:
         rng = self.rng
         mates = [
-            lv for lv in self.made[-60:]
+            lv
+            for lv in self.made[-60:]
             if lv.user_id != member.user_id and self._team(lv.user_id) == member.team_name
         ]
         if k % 8 == 0 and mates and policy.time_unit == "days":
@@ -444,7 +441,9 @@ class _LeaveMaker:
         regular = [m for m in self.members if m.user_id > 1004 and m.status == "active"]
         annual, sick = self.policy("Annual leave"), self.policy("Sick leave")
         medical, unpaid = self.policy("Medical appointment"), self.policy("Unpaid leave")
-        wednesday = self.anchor + timedelta(days=10 + (2 - (self.anchor + timedelta(10)).weekday()) % 7)
+        wednesday = self.anchor + timedelta(
+            days=10 + (2 - (self.anchor + timedelta(10)).weekday()) % 7
+        )
         plans = []
         if annual:
             plans.append((members[1003], annual, wednesday, 5, {}, "pending", "家族旅行"))
@@ -458,8 +457,15 @@ class _LeaveMaker:
             soon = add_working_days(self.anchor + timedelta(days=7), 1)
             plans.append((regular[0], annual, soon, 1, {"leave_period": 1}, "pending", None))
             plans.append(
-                (regular[1], annual, soon + timedelta(days=1), 1, {"leave_period": 2}, "pending",
-                 "Rendez-vous chez le notaire l'après-midi")
+                (
+                    regular[1],
+                    annual,
+                    soon + timedelta(days=1),
+                    1,
+                    {"leave_period": 2},
+                    "pending",
+                    "Rendez-vous chez le notaire l'après-midi",
+                )
             )
         if medical and len(regular) >= 3:
             day = add_working_days(self.anchor + timedelta(days=3), 1)

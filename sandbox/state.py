@@ -38,7 +38,7 @@ from sandbox.models import (
 
 DAY = 24 * 60 * 60
 DEFAULT_CLIENT_ID = "sandbox-client"
-DEFAULT_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - a public demo credential
+DEFAULT_CLIENT_SECRET = "sandbox-secret"
 
 
 @dataclass
@@ -200,6 +200,12 @@ class SandboxState:
 
     # ------------------------------------------------------------------ tokens
 
+    def register_client(self, client_id: str, client_secret: str, name: str = "Other app"):
+        """Register another OAuth client (until the next reset)."""
+        with self.lock:
+            self.clients[client_id] = OAuthClient(client_id, client_secret, name)
+            return self.clients[client_id]
+
     @staticmethod
     def token_id_for(value: str) -> str:
         """Short, non-secret id of a token (a hash prefix), as used in the call log."""
@@ -260,7 +266,7 @@ class SandboxState:
 
     def identify_bearer(self, header: str | None) -> tuple[int | None, str | None]:
         """Owner and token id of a bearer header, even for an expired token (for the log)."""
-        if not header or not header[:7].lower() == "bearer ":
+        if not header or header[:7].lower() != "bearer ":
             return None, None
         value = header[7:].strip()
         with self.lock:
@@ -448,7 +454,9 @@ class SandboxState:
             if (workspace_id, user_id) not in self.memberships:
                 raise KeyError(f"user {user_id} is not a member of workspace {workspace_id}")
             if policy_id is None:
-                policy_id = min(p.id for p in self.policies.values() if p.workspace_id == workspace_id)
+                policy_id = min(
+                    p.id for p in self.policies.values() if p.workspace_id == workspace_id
+                )
             policy = self.policies[policy_id]
             if policy.workspace_id != workspace_id:
                 raise KeyError(f"policy {policy_id} belongs to another workspace")

@@ -131,7 +131,8 @@ class Errors:
             return None
         if len(value) > max_length:
             self.add(
-                field, f"The {_label(field)} field must not be greater than {max_length} characters."
+                field,
+                f"The {_label(field)} field must not be greater than {max_length} characters.",
             )
             return None
         return value

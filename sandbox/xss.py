@@ -56,7 +56,7 @@ PAYLOADS: tuple[str, ...] = (
     "line\u2028separator\u2029<script>window.__pwned=1</script>",
     "Z\u0338\u0322a\u0334l\u0337g\u0335o\u0336 text",
     '<style>*{background:url("javascript:window.__pwned=1")}</style>',
-    "<base href=\"javascript:window.__pwned=1//\">",
+    '<base href="javascript:window.__pwned=1//">',
 )
 
 URL_PAYLOADS: tuple[str, ...] = (

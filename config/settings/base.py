@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "dashboard.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "dashboard.middleware.SessionTimeoutMiddleware",
+    "dashboard.middleware.ReauthMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,8 +129,15 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one request writes (runserver and gunicorn use threads).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --------------------------------------------------------------------------- cache and jobs
@@ -204,6 +212,9 @@ WEBWORK_CLIENT_ID = env.str("WEBWORK_CLIENT_ID", default="")
 WEBWORK_CLIENT_SECRET = env.str("WEBWORK_CLIENT_SECRET", default="")
 # PKCE is not documented by WebWork; sending it is harmless where ignored. Off only if refused.
 WEBWORK_PKCE = env_bool("WEBWORK_PKCE", True)
+# Seconds to wait for WebWork to accept a connection and to answer (per call).
+WEBWORK_CONNECT_TIMEOUT = float(env.str("WEBWORK_CONNECT_TIMEOUT", default="3"))
+WEBWORK_READ_TIMEOUT = float(env.str("WEBWORK_READ_TIMEOUT", default="5"))
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).

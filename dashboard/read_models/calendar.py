@@ -123,6 +123,16 @@ class CalendarMonth:
         return f"{prior:%Y-%m}"
 
     @property
+    def previous_first(self) -> dt.date:
+        """First day of the month before."""
+        return (self.first - dt.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_first(self) -> dt.date:
+        """First day of the month after."""
+        return (self.first + dt.timedelta(days=32)).replace(day=1)
+
+    @property
     def next(self) -> str:
         """YYYY-MM of the month after."""
         following = self.first + dt.timedelta(days=32)

@@ -81,6 +81,11 @@ def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
         "listing": listing,
         "page": listing.page(filters.page),
         "query": _query_without_page(request),
+        "active_filters": sum(
+            1
+            for key in ("status", "member", "policy", "paid", "from", "to")
+            if request.GET.get(key)
+        ),
     }
     template = "dashboard/leaves/list.html"
     if request.htmx and not request.htmx.history_restore_request:

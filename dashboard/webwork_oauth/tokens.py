@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.webwork import AuthExpired, WebWorkClient, refresh_access_token
+from dashboard.webwork import AuthExpired, TokenSet, WebWorkClient, refresh_access_token
 
 from .crypto import TokenUnreadable, decrypt, encrypt, reencrypt
 from .models import WebWorkToken
@@ -115,31 +115,42 @@ def token_refresh(*, user_id: int, rejected_access_token: str | None = None) -> 
                 return current
         elif not _needs_refresh(row):
             return current
-        if not row.refresh_token_encrypted:
-            raise ReauthRequired("no refresh token")
-        try:
-            issued = refresh_access_token(
-                token_url=f"{settings.WEBWORK_OAUTH_URL}/token",
-                client_id=settings.WEBWORK_CLIENT_ID,
-                client_secret=settings.WEBWORK_CLIENT_SECRET,
-                refresh_token=decrypt(row.refresh_token_encrypted),
-            )
-        except AuthExpired as exc:
-            row.revoked_at = timezone.now()
-            row.save(update_fields=["revoked_at", "updated_at"])
-            raise ReauthRequired("WebWork refused the refresh token") from exc
-        except TokenUnreadable as exc:
-            raise ReauthRequired("stored refresh token is unreadable") from exc
-        now = timezone.now()
-        row.access_token_encrypted = encrypt(issued.access_token)
-        if issued.refresh_token:
-            row.refresh_token_encrypted = encrypt(issued.refresh_token)
-        if issued.expires_in:
-            row.expires_at = now + timedelta(seconds=issued.expires_in)
-            row.lifetime_seconds = issued.expires_in
-        row.refreshed_at = now
-        row.save()
-        return issued.access_token
+        issued = _request_refresh(row)
+        if issued is not None:
+            now = timezone.now()
+            row.access_token_encrypted = encrypt(issued.access_token)
+            if issued.refresh_token:
+                row.refresh_token_encrypted = encrypt(issued.refresh_token)
+            if issued.expires_in:
+                row.expires_at = now + timedelta(seconds=issued.expires_in)
+                row.lifetime_seconds = issued.expires_in
+            row.refreshed_at = now
+            row.save()
+            return issued.access_token
+        # Refused: record it (committed with this block), then ask for a new sign-in.
+        row.revoked_at = timezone.now()
+        row.save(update_fields=["revoked_at", "updated_at"])
+    raise ReauthRequired("WebWork refused the refresh token")
+
+
+def _request_refresh(row: WebWorkToken) -> TokenSet | None:
+    """Ask WebWork for a new token pair; None when it refuses the refresh token."""
+    if not row.refresh_token_encrypted:
+        return None
+    try:
+        refresh_token = decrypt(row.refresh_token_encrypted)
+    except TokenUnreadable:
+        return None
+    try:
+        return refresh_access_token(
+            token_url=f"{settings.WEBWORK_OAUTH_URL}/token",
+            client_id=settings.WEBWORK_CLIENT_ID,
+            client_secret=settings.WEBWORK_CLIENT_SECRET,
+            refresh_token=refresh_token,
+            timeout=(settings.WEBWORK_CONNECT_TIMEOUT, settings.WEBWORK_READ_TIMEOUT),
+        )
+    except AuthExpired:
+        return None
 
 
 def webwork_user_id_for(*, user_id: int) -> int | None:
@@ -148,6 +159,18 @@ def webwork_user_id_for(*, user_id: int) -> int | None:
         WebWorkToken.objects.filter(user_id=user_id)
         .values_list("webwork_user_id", flat=True)
         .first()
+    )
+
+
+def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) -> WebWorkClient:
+    return WebWorkClient(
+        base_url=settings.WEBWORK_API_URL,
+        access_token=access_token,
+        on_unauthorized=on_unauthorized,
+        timeout=(settings.WEBWORK_CONNECT_TIMEOUT, settings.WEBWORK_READ_TIMEOUT),
+        max_retry_wait=(
+            settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
+        ),
     )
 
 
@@ -160,14 +183,17 @@ def client_for(*, user_id: int, max_retry_wait: float | None = None) -> WebWorkC
         state["token"] = token_refresh(user_id=user_id, rejected_access_token=state["token"])
         return state["token"]
 
-    return WebWorkClient(
-        base_url=settings.WEBWORK_API_URL,
-        access_token=access_token,
-        on_unauthorized=on_unauthorized,
-        max_retry_wait=(
-            settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
-        ),
-    )
+    return _client(user_id, access_token, on_unauthorized, max_retry_wait)
+
+
+def client_without_refresh(*, user_id: int) -> tuple[WebWorkClient, str]:
+    """A client whose 401s surface as AuthExpired, and the token it uses.
+
+    For reads running in worker threads: the refresh (a database write under a row lock)
+    is left to the request's own thread, which then repeats the failed reads.
+    """
+    access_token = access_token_for(user_id=user_id)
+    return _client(user_id, access_token, None, None), access_token
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ def clock(sandbox):
     fake = FakeClock()
     sandbox.state.clock = fake
     yield fake
-    sandbox.state.clock = __import__("time").monotonic
+    sandbox.state.clock = time.monotonic
 
 
 def _get(sandbox, token, path, **params):
@@ -84,8 +85,12 @@ def test_oauth_calls_record_client_and_user(sandbox):
     )
     requests.post(
         f"{sandbox.oauth_url}/token",
-        data={"grant_type": "authorization_code", "code": "nope", "client_id": "sandbox-client",
-              "client_secret": "sandbox-secret"},
+        data={
+            "grant_type": "authorization_code",
+            "code": "nope",
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+        },
         timeout=5,
     )
     authorize, token = sandbox.state.calls.records()
@@ -153,8 +158,14 @@ def test_call_log_unit():
     log = CallLog(clock)
     for at, path in ((0, "/a"), (5, "/b"), (5.5, "/a")):
         log.append(
-            {"at": at, "method": "GET", "path": path, "status": 200, "token_id": None,
-             "user_id": None}
+            {
+                "at": at,
+                "method": "GET",
+                "path": path,
+                "status": 200,
+                "token_id": None,
+                "user_id": None,
+            }
         )
     assert log.max_in_window(5) == 2
     assert log.max_in_window(6) == 3

@@ -15,8 +15,14 @@ def test_reset_with_options(sandbox):
         sandbox,
         "POST",
         "/reset",
-        json={"members": 12, "teams": 3, "policies": 5, "leaves": 40, "seed": 7,
-              "anchor": "2027-01-15"},
+        json={
+            "members": 12,
+            "teams": 3,
+            "policies": 5,
+            "leaves": 40,
+            "seed": 7,
+            "anchor": "2027-01-15",
+        },
     )
     assert response.status_code == 200
     body = response.json()
@@ -24,7 +30,10 @@ def test_reset_with_options(sandbox):
     assert len(sandbox.state.members_for(1)) == 12
     assert len(sandbox.state.policies_for(1)) == 5
     assert sandbox.state.seed_options.seed == 7
-    assert _control(sandbox, "POST", "/reset").json()["anchor"] == sandbox.state.wall().date().isoformat()
+    assert (
+        _control(sandbox, "POST", "/reset").json()["anchor"]
+        == sandbox.state.wall().date().isoformat()
+    )
     assert len(sandbox.state.members_for(1)) == 40
 
 
@@ -68,7 +77,9 @@ def test_tokens_issue_expire_and_revoke(sandbox):
     assert _control(sandbox, "POST", "/tokens/expire", json={"user_id": 1002}).json() == {
         "expired": 1
     }
-    assert requests.get(f"{sandbox.api_url}/workspaces", headers=headers, timeout=5).status_code == 401
+    assert (
+        requests.get(f"{sandbox.api_url}/workspaces", headers=headers, timeout=5).status_code == 401
+    )
     assert _control(sandbox, "POST", "/tokens/revoke").json() == {"revoked": 1}
     unknown = _control(sandbox, "POST", "/tokens/issue", json={"email": "x@y.test"})
     assert unknown.status_code == 404
@@ -85,11 +96,13 @@ def test_decide_a_leave(sandbox):
     assert response.status_code == 200
     assert response.json()["reject_reason"] == "Decided elsewhere"
     assert sandbox.state.leave(leave["id"])["rejected_by"] == 1002
-    missing = _control(sandbox, "POST", "/leaves/nope/decide", json={"status": "approved",
-                                                                    "by_user_id": 1})
+    missing = _control(
+        sandbox, "POST", "/leaves/nope/decide", json={"status": "approved", "by_user_id": 1}
+    )
     assert missing.status_code == 404
-    bad = _control(sandbox, "POST", f"/leaves/{leave['id']}/decide", json={"status": "maybe",
-                                                                          "by_user_id": 1})
+    bad = _control(
+        sandbox, "POST", f"/leaves/{leave['id']}/decide", json={"status": "maybe", "by_user_id": 1}
+    )
     assert bad.status_code == 400
 
 
@@ -99,11 +112,16 @@ def test_set_role(sandbox):
     )
     assert response.json()["current_role"] == "Owner"
     assert sandbox.state.membership(1, 1003).role == "Owner"
-    not_member = _control(sandbox, "PUT", "/roles", json={"workspace_id": 3, "user_id": 1003,
-                                                         "role": "Owner"})
+    not_member = _control(
+        sandbox, "PUT", "/roles", json={"workspace_id": 3, "user_id": 1003, "role": "Owner"}
+    )
     assert not_member.status_code == 404
-    assert _control(sandbox, "PUT", "/roles", json={"workspace_id": 1, "user_id": 1003,
-                                                   "role": "King"}).status_code == 400
+    assert (
+        _control(
+            sandbox, "PUT", "/roles", json={"workspace_id": 1, "user_id": 1003, "role": "King"}
+        ).status_code
+        == 400
+    )
 
 
 def test_rate_limits_can_be_forgotten(sandbox, owner_headers):

@@ -20,9 +20,20 @@ def _free_port() -> int:
 def test_python_m_sandbox_starts_answers_and_stops():
     port = _free_port()
     env = {**os.environ, "WEBWORK_CLIENT_ID": "cli-client", "WEBWORK_CLIENT_SECRET": "cli-secret"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), "--members", "12",
-         "--rate-limit", "5", "--anchor", "2026-02-02"],
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--port",
+            str(port),
+            "--members",
+            "12",
+            "--rate-limit",
+            "5",
+            "--anchor",
+            "2026-02-02",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -44,16 +55,23 @@ def test_python_m_sandbox_starts_answers_and_stops():
 
         code_redirect = requests.get(
             f"{base}/oauth/authorize",
-            params={"client_id": "cli-client", "redirect_uri": "http://127.0.0.1:1/cb",
-                    "response_type": "code", "login_hint": "owner@sandbox.test"},
+            params={
+                "client_id": "cli-client",
+                "redirect_uri": "http://127.0.0.1:1/cb",
+                "response_type": "code",
+                "login_hint": "owner@sandbox.test",
+            },
             allow_redirects=False,
             timeout=5,
         )
         code = code_redirect.headers["Location"].split("code=")[1].split("&")[0]
         tokens = requests.post(
             f"{base}/oauth/token",
-            data={"grant_type": "authorization_code", "code": code,
-                  "redirect_uri": "http://127.0.0.1:1/cb"},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": "http://127.0.0.1:1/cb",
+            },
             auth=("cli-client", "cli-secret"),
             timeout=5,
         ).json()

@@ -84,9 +84,13 @@ def test_authorize_button_redirects_with_code_for_the_chosen_persona(sandbox):
     assert query["state"] == ["abc"]
     token = requests.post(
         f"{sandbox.oauth_url}/token",
-        data={"grant_type": "authorization_code", "code": query["code"][0],
-              "redirect_uri": REDIRECT, "client_id": "sandbox-client",
-              "client_secret": "sandbox-secret"},
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": REDIRECT,
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+        },
         timeout=5,
     ).json()
     assert sandbox.state.access_tokens[token["access_token"]].user_id == 1002
@@ -165,9 +169,30 @@ def test_consent_page_escapes_hostile_names(sandbox):
     assert not re.search(r"<img[^>]*onerror", html)
     tags = _Tags()
     tags.feed(html)
-    assert tags.seen <= {"html", "head", "meta", "title", "style", "body", "main", "p", "span",
-                         "h1", "ul", "li", "code", "form", "fieldset", "legend", "label",
-                         "input", "strong", "br", "div", "button"}
+    assert tags.seen <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "p",
+        "span",
+        "h1",
+        "ul",
+        "li",
+        "code",
+        "form",
+        "fieldset",
+        "legend",
+        "label",
+        "input",
+        "strong",
+        "br",
+        "div",
+        "button",
+    }
     assert tags.handlers == []
     assert sum(escape(p) in html for p in xss.PAYLOADS) >= 4
 

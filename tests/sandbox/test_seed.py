@@ -62,9 +62,7 @@ def test_workspaces_and_teams():
     state = SandboxState(anchor=ANCHOR)
     names = {ws.id: ws.name for ws in state.workspaces.values()}
     assert names == {1: "Northwind Studio", 2: "Blue Harbor Labs", 3: "Meridian Works"}
-    teams = {
-        ws: {m["team_name"] for m in state.members_for(ws) if m["team_name"]} for ws in names
-    }
+    teams = {ws: {m["team_name"] for m in state.members_for(ws) if m["team_name"]} for ws in names}
     assert teams[1] == {"Engineering", "Design", "Customer Success", "Operations"}
     assert len(teams[2]) == 2
     assert [len(state.members_for(ws)) for ws in (1, 2, 3)] == [40, 12, 8]
@@ -153,7 +151,10 @@ def test_leaves_cover_every_shape():
     across_weekend = [
         lv
         for lv in leaves
-        if any((lv.start_date + timedelta(n)).weekday() >= 5 for n in range((lv.end_date - lv.start_date).days))
+        if any(
+            (lv.start_date + timedelta(n)).weekday() >= 5
+            for n in range((lv.end_date - lv.start_date).days)
+        )
     ]
     assert across_weekend
     pending_shapes = {
@@ -286,7 +287,9 @@ def test_corpus_has_the_payload_families():
 
 def _hostile_fields(sandbox, headers):
     def get(path, **params):
-        response = requests.get(f"{sandbox.api_url}{path}", params=params, headers=headers, timeout=5)
+        response = requests.get(
+            f"{sandbox.api_url}{path}", params=params, headers=headers, timeout=5
+        )
         assert response.status_code == 200, response.text
         return response.json()["data"]
 

@@ -1,10 +1,11 @@
+import threading
 import time
 from datetime import date
 
 import pytest
 import requests
 
-from sandbox.state import Config
+from sandbox.state import Config, SandboxState
 
 
 class FakeClock:
@@ -288,3 +289,113 @@ def test_sandbox_seed_marker_sizes_the_world(sandbox):
     assert len(sandbox.state.members_for(1)) == 10
     assert len(sandbox.state.policies_for(1)) == 2
     assert 25 <= len(sandbox.state.leaves_for(1)) <= 30
+
+
+# ---------------------------------------------------------------------- OAuth edge cases
+
+
+def _code(sandbox, client_id="sandbox-client"):
+    response = requests.get(
+        f"{sandbox.oauth_url}/authorize",
+        params={
+            "client_id": client_id,
+            "redirect_uri": "http://127.0.0.1:9/cb",
+            "response_type": "code",
+            "login_hint": "owner@sandbox.test",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
+    return response.headers["Location"].split("code=")[1].split("&")[0]
+
+
+def _exchange(sandbox, code, auth=("sandbox-client", "sandbox-secret")):
+    return requests.post(
+        f"{sandbox.oauth_url}/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "http://127.0.0.1:9/cb",
+        },
+        auth=auth,
+        timeout=5,
+    )
+
+
+def test_codes_expire_after_ten_minutes(sandbox, clock):
+    fresh, stale = _code(sandbox), _code(sandbox)
+    clock.now += 599
+    assert _exchange(sandbox, fresh).status_code == 200
+    clock.now += 1
+    response = _exchange(sandbox, stale)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def test_code_of_another_client_is_invalid_grant(sandbox):
+    sandbox.state.register_client("other-app", "other-secret")
+    code = _code(sandbox, "other-app")
+    response = _exchange(sandbox, code)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def test_replaying_a_code_revokes_the_tokens_it_gave(sandbox):
+    code = _code(sandbox)
+    tokens = _exchange(sandbox, code).json()
+    assert _exchange(sandbox, code).status_code == 400
+    assert _api(sandbox, "GET", "/workspaces", tokens["access_token"]).status_code == 401
+
+
+def test_concurrent_approvals_decide_a_leave_once(sandbox):
+    leave_id = sandbox.state.leaves_for(1, status="pending")[0]["id"]
+    tokens = [sandbox.state.issue_tokens(user)["access_token"] for user in (1001, 1002) * 10]
+    results = []
+
+    def approve(token):
+        response = _api(
+            sandbox, "PUT", f"/leaves/{leave_id}/approve", token, json={"workspace_id": 1}
+        )
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=approve, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(results) == [200] + [422] * 19
+    assert sandbox.state.calls.count("PUT", "/approve$") == 20
+
+
+def test_server_errors_answer_an_envelope_without_a_traceback():
+    from sandbox.app import create_app
+
+    app = create_app(SandboxState(members=4, leaves=0))
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v2/boom", "boom", boom)
+    response = app.test_client().get("/api/v2/boom")
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["success"] is False
+    assert body["meta"]["api_version"] == "2.0.0"
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_balance_window_defaults_follow_the_given_end(sandbox, owner_headers):
+    def balances(**params):
+        response = requests.get(
+            f"{sandbox.api_url}/leaves/balances",
+            params={"workspace_id": 1, "user_id": 1003, **params},
+            headers=owner_headers,
+            timeout=5,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+    sandbox.state.add_leave(1, 1003, date(2040, 3, 5), date(2040, 3, 7), status="approved")
+    expected = balances(date_from="2040-01-01", date_to="2040-12-31")
+    assert expected[0]["leave_information"][0]["balance"] == "22 days"
+    assert balances(date_from="2040-01-01") == expected
+    assert balances(date_to="2040-12-31") == expected
