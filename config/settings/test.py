@@ -1,6 +1,8 @@
 """Settings for `make test`: fast hashing, sandbox credentials, a fixed encryption key."""
 
 import os
+import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("WEBWORK_CLIENT_ID", "sandbox-client")
 os.environ.setdefault("WEBWORK_CLIENT_SECRET", "sandbox-secret")
@@ -26,4 +28,17 @@ LOGGING["root"]["level"] = "WARNING"
 WEBWORK_READ_TIMEOUT = 1.5
 # A file, not shared memory: threaded tests (token refresh, live servers) need real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test process, so parallel runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"wwld-test-{os.getpid()}.sqlite3")
+    }
+
+# With REDIS_URL (as in CI) the cache is real Redis: each xdist worker gets its own database
+# number, so one worker clearing its cache never touches another's.
+if REDIS_URL:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    _db = 1 + (int(_worker) if _worker.isdigit() else 0) % 15
+    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
+# Tasks run inline in tests; the Celery integration tests start a real worker themselves.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
