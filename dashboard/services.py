@@ -180,12 +180,12 @@ def _already_decided(
     verb = "approved" if row.result_status == "approved" else "rejected"
     by_you = row.decided_by_id == user.pk
     who = "you" if by_you else (row.decided_by_name or "someone else")
+    # No upstream call: our own record says how it ended (repeat taps cost WebWork nothing).
     return DecisionResult(
         outcome=Outcome.ALREADY_DECIDED,
         message=f"Already {verb} by {who}.",
         decided_by_you=by_you,
         decided_at=row.updated_at,
-        leave=_read_back(user=user, workspace_id=workspace_id, leave_id=row.leave_id),
     )
 
 
