@@ -173,7 +173,8 @@ class LeaveCreateForm(forms.Form):
         super().__init__(data, **kwargs)
         self.policies = {p.id: p for p in policies}
         self.member_query = member_query.strip()[:MAX_SEARCH]
-        shown = _members_matching(members, self.member_query, keep=self._raw("member"))
+        active = [m for m in members if (m.status or "active") == "active"]
+        shown = _members_matching(active, self.member_query, keep=self._raw("member"))
         empty = "Choose a member" if shown else "No member matches the search"
         self.fields["member"].choices = _member_choices(shown, empty)
         self.fields["policy"].choices = _policy_choices(policies, "Choose a policy")

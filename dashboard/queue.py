@@ -9,8 +9,9 @@ logged (the next page view or beat run fetches what the task would have).
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from celery import current_app
 from django.conf import settings
+
+from config.celery import app
 
 logger = logging.getLogger("dashboard.queue")
 
@@ -19,7 +20,9 @@ _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enqueue")
 
 def _publish(task_name: str, kwargs: dict) -> None:
     try:
-        current_app.tasks[task_name].apply_async(
+        # The project's app explicitly: Celery's "current app" is per thread, and this runs
+        # on a publishing thread.
+        app.tasks[task_name].apply_async(
             kwargs=kwargs,
             retry=True,
             retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
@@ -30,7 +33,7 @@ def _publish(task_name: str, kwargs: dict) -> None:
 
 def enqueue(task_name: str, **kwargs: int | str) -> None:
     """Queue `task_name` with id-only keyword arguments."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if app.conf.task_always_eager:
         _publish(task_name, kwargs)
     else:
         _publisher.submit(_publish, task_name, kwargs)

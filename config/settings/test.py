@@ -39,6 +39,7 @@ if REDIS_URL:
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     _db = 1 + (int(_worker) if _worker.isdigit() else 0) % 15
     CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
-# Tasks run inline in tests; the Celery integration tests start a real worker themselves.
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+# Tasks run inline in tests. The Celery integration test starts a real worker with
+# CELERY_BROKER_URL set, and switches the publishing side over for its own duration.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("TEST_CELERY_WORKER")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"

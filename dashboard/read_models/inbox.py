@@ -131,7 +131,8 @@ def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]
 class TeamIndex:
     """Leaves that make people 'off', grouped by team, to answer who else is away."""
 
-    def __init__(self, leaves: list[Leave], lookup: Lookup):
+    def __init__(self, leaves: list[Leave], lookup: Lookup, months: list[tuple[int, int]]):
+        self.months = set(months)
         self.by_team: dict[str, list[Leave]] = defaultdict(list)
         seen: set[str] = set()
         for leave in leaves:
@@ -142,6 +143,13 @@ class TeamIndex:
             if member is not None and member.team_name:
                 self.by_team[member.team_name].append(leave)
         self.lookup = lookup
+
+    def covers(self, leave: Leave) -> bool:
+        """True when every month of the leave was fetched (so "nobody" means nobody)."""
+        start, end = leave.start_date, leave_end(leave)
+        if start is None or end is None:
+            return False
+        return {(start.year, start.month), (end.year, end.month)} <= self.months
 
     def off_with(self, leave: Leave, team: str | None) -> tuple[str, ...]:
         """Names of teammates off on any day of `leave`."""
@@ -184,7 +192,7 @@ def build_row(
         waited=waited_text(leave.created_at, now),
         balance=balance.for_policy(policy_name) if balance else None,
         team_off=team_index.off_with(leave, team) if team_index else (),
-        team_off_known=team_index is not None,
+        team_off_known=team_index is not None and team_index.covers(leave),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
     )
 
@@ -250,7 +258,7 @@ def inbox_get(*, user_id: int, workspace_id: int, today: dt.date | None = None) 
         for leave in leaves_with_overrides(outcome.entry.value, overrides)
     ]
     all_months_ok = all(o.entry is not None for o in month_reads.values())
-    team_index = TeamIndex(month_leaves + leaves, lookup) if all_months_ok else None
+    team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None
     region = holiday_region(workspace_id=workspace_id)
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)

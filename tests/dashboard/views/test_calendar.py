@@ -1,0 +1,165 @@
+"""The team calendar: bars, half days, hours, pending, holidays, filters, upstream budget."""
+
+import datetime as dt
+import math
+
+import pytest
+
+from dashboard.read_models.calendar import calendar_get, parse_month
+
+pytestmark = pytest.mark.django_db
+
+WS = 1
+HTMX = {"HX-Request": "true"}
+MONTH = dt.date(2027, 5, 1)  # May 2027: UK bank holidays on 3 and 31 May
+
+
+@pytest.fixture
+def may(webwork, manager_client):
+    """Known leaves in May 2027 for members of one team."""
+    state = webwork.state
+    annual = next(p["id"] for p in state.policies_for(WS) if p["name"] == "Annual leave")
+    hours = next(p["id"] for p in state.policies_for(WS) if p["time_unit"] == "hours")
+    return {
+        "multi": state.add_leave(
+            WS,
+            1009,
+            dt.date(2027, 5, 10),
+            dt.date(2027, 5, 12),
+            policy_id=annual,
+            status="approved",
+            decided_by=1001,
+        ),
+        "half": state.add_leave(
+            WS,
+            1013,
+            dt.date(2027, 5, 18),
+            dt.date(2027, 5, 18),
+            policy_id=annual,
+            status="approved",
+            leave_period=2,
+            decided_by=1001,
+        ),
+        "hours": state.add_leave(
+            WS,
+            1003,
+            dt.date(2027, 5, 19),
+            policy_id=hours,
+            status="approved",
+            start_time="09:00",
+            end_time="11:30",
+            decided_by=1001,
+        ),
+        "pending": state.add_leave(
+            WS, 1009, dt.date(2027, 5, 24), dt.date(2027, 5, 25), policy_id=annual
+        ),
+        "across": state.add_leave(
+            WS,
+            1013,
+            dt.date(2027, 4, 29),
+            dt.date(2027, 5, 4),
+            policy_id=annual,
+            status="approved",
+            decided_by=1001,
+        ),
+        "rejected": state.add_leave(
+            WS,
+            1003,
+            dt.date(2027, 5, 26),
+            policy_id=annual,
+            status="rejected",
+            decided_by=1001,
+            reject_reason="no",
+        ),
+    }
+
+
+def _bars(month, member_id):
+    row = next(r for team in month.teams for r in team.rows if r.member_id == member_id)
+    return {bar.leave_id: bar for bar in row.bars}
+
+
+def test_month_has_bars_half_days_hours_and_pending(may, webwork, manager_client):
+    month = calendar_get(user_id=1, workspace_id=WS, first=MONTH)
+    assert len(month.days) == 31
+    multi = _bars(month, 1009)[may["multi"]["id"]]
+    assert (multi.start, multi.span, multi.pending) == (10, 3, False)
+    assert multi.label == "Annual leave"
+    assert _bars(month, 1009)[may["pending"]["id"]].pending
+    assert _bars(month, 1013)[may["half"]["id"]].half == "pm"
+    assert _bars(month, 1003)[may["hours"]["id"]].hours == "09:00–11:30"
+    across = _bars(month, 1013)[may["across"]["id"]]
+    assert (across.start, across.span, across.continues_before) == (1, 4, True)
+    assert may["rejected"]["id"] not in _bars(month, 1003)
+    assert month.days[9].out_count >= 1  # 10 May
+
+
+def test_holidays_of_the_chosen_country_are_shaded_and_named(may, manager_client):
+    response = manager_client.post(
+        "/w/1/settings/", {"holiday_country": "GB", "holiday_subdivision": "eng"}
+    )
+    assert response.status_code == 302
+    month = calendar_get(user_id=1, workspace_id=WS, first=MONTH)
+    holidays = {day.date.day: day.holiday for day in month.days if day.holiday}
+    assert set(holidays) == {3, 31}
+    html = manager_client.get("/w/1/calendar/?month=2027-05").content.decode()
+    assert "is-holiday" in html
+    assert "Spring Bank Holiday" in html
+
+
+def test_unknown_subdivision_is_refused_with_a_hint(manager_client, webwork):
+    response = manager_client.post(
+        "/w/1/settings/", {"holiday_country": "GB", "holiday_subdivision": "XX"}
+    )
+    assert response.status_code == 200
+    assert "Unknown region for GB" in response.content.decode()
+
+
+def test_page_shows_wallchart_and_agenda_and_filters(may, manager_client):
+    html = manager_client.get("/w/1/calendar/?month=2027-05").content.decode()
+    assert 'class="wallchart days-31"' in html
+    assert "cs-10 sp-3" in html
+    assert "bar--pending" in html
+    assert "bar--pm" in html
+    assert "09:00–11:30" in html
+    assert 'class="agenda"' in html
+    assert "Monday 10 May" in html
+    team = "Engineering"
+    filtered = manager_client.get(f"/w/1/calendar/?month=2027-05&team={team}").content.decode()
+    assert "Customer Success" not in filtered.split('class="wc-body"')[1].split("wc-foot")[0]
+
+
+def test_htmx_navigation_returns_only_the_calendar(may, manager_client):
+    html = manager_client.get("/w/1/calendar/?month=2027-06", headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<div id="calendar"')
+    assert "June 2027" in html
+
+
+@pytest.mark.parametrize("raw", ["", "2027-13", "abc", "99999-01", "2027-05-01"])
+def test_bad_month_values_fall_back_to_this_month(raw):
+    today = dt.date(2026, 11, 28)
+    assert parse_month(raw, today) == dt.date(2026, 11, 1)
+
+
+@pytest.mark.sandbox_seed(members=500, teams=20, leaves=5000)
+def test_cold_month_costs_at_most_the_budget_and_warm_costs_nothing(webwork, manager_client):
+    webwork.state.config.update(rate_limit=0)
+    webwork.state.calls.clear()
+    today = dt.date.today()
+    month = f"{today:%Y-%m}"
+    assert manager_client.get(f"/w/1/calendar/?month={month}").status_code == 200
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    leaves = [
+        lv
+        for lv in webwork.state.leaves_for(WS)
+        if lv["start_date"] <= last.isoformat()
+        and (lv.get("end_date") or lv["start_date"]) >= first.isoformat()
+    ]
+    members = len(webwork.state.members_for(WS))
+    budget = math.ceil(len(leaves) / 100) + math.ceil(members / 100) + 1
+    cold = webwork.state.calls.count(path="^/api/v2/")
+    assert cold <= budget, (cold, budget)
+    webwork.state.calls.clear()
+    assert manager_client.get(f"/w/1/calendar/?month={month}").status_code == 200
+    assert webwork.state.calls.count(path="^/api/v2/") <= 1

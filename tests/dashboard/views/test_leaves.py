@@ -1,0 +1,92 @@
+"""The requests list: filters, text search, pagination, HTMX partials and the CSV export."""
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+WS = 1
+HTMX = {"HX-Request": "true"}
+
+
+def _rows(html: str) -> int:
+    return html.count('<tr id="row-')
+
+
+def test_status_filter_is_applied_by_webwork(manager_client, webwork):
+    response = manager_client.get("/w/1/leaves/?status=rejected")
+    html = response.content.decode()
+    rejected = webwork.state.leaves_for(WS, status="rejected")
+    assert f"{len(rejected)} requests" in html
+    assert "status--approved" not in html
+    assert webwork.state.calls.count(path="^/api/v2/leaves$") >= 1
+    query = webwork.state.calls.records(path="^/api/v2/leaves$")[-1]["query"]
+    assert query["status"] == "rejected"
+
+
+def test_text_search_matches_member_names_and_notes(manager_client, webwork):
+    leave = webwork.state.leaves_for(WS)[0]
+    webwork.state.leaves[leave["id"]].note = "Zanzibar honeymoon"
+    html = manager_client.get("/w/1/leaves/?q=zanzibar").content.decode()
+    assert _rows(html) == 1
+    assert "Zanzibar honeymoon" in html
+    member = webwork.state.members_for(WS)[5]
+    needle = f"{member['firstname']} {member['lastname']}"
+    html = manager_client.get("/w/1/leaves/", {"q": needle}).content.decode()
+    names = {m["id"]: f"{m['firstname']} {m['lastname']}" for m in webwork.state.members_for(WS)}
+    expected = [
+        lv
+        for lv in webwork.state.leaves_for(WS)
+        if needle.casefold() in f"{names[lv['user_id']]}\n{lv['note'] or ''}".casefold()
+    ]
+    assert expected
+    assert f"{len(expected)} request" in html
+
+
+def test_htmx_gets_only_the_results(manager_client, webwork):
+    html = manager_client.get("/w/1/leaves/?status=pending", headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert "<html" not in html
+
+
+def test_invalid_filters_are_reported_and_ignored(manager_client, webwork):
+    response = manager_client.get("/w/1/leaves/?from=2026-05-10&to=2026-05-01&member=abc&page=-3")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "can&#x27;t be before" in html or "can't be before" in html
+    assert "were ignored" in html
+
+
+def test_pages_hold_25_rows_and_link_to_the_next(manager_client, webwork):
+    html = manager_client.get("/w/1/leaves/").content.decode()
+    assert _rows(html) == 25
+    assert 'rel="next"' in html
+    last = manager_client.get("/w/1/leaves/?page=9999").content.decode()
+    assert _rows(last) >= 1
+
+
+def test_csv_export_is_exactly_the_filtered_list(manager_client, webwork):
+    response = manager_client.get("/w/1/leaves/export.csv?status=approved")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["id", "member_id", "member"]
+    approved = webwork.state.leaves_for(WS, status="approved")
+    assert len(body) == len(approved)
+    status = header.index("status")
+    start = header.index("start_date")
+    assert {row[status] for row in body} == {"approved"}
+    assert all(len(row[start]) == 10 and row[start][4] == "-" for row in body)
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(manager_client, webwork):
+    leave = webwork.state.leaves_for(WS)[0]
+    webwork.state.leaves[leave["id"]].note = '=HYPERLINK("http://evil.test")'
+    response = manager_client.get("/w/1/leaves/export.csv?q=HYPERLINK")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    note = rows[0].index("note")
+    assert rows[1][note].startswith("'=")
