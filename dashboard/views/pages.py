@@ -1,6 +1,7 @@
 """GET pages. Each parses its input, calls one read model and renders; HTMX gets a partial."""
 
 import csv
+import re
 import time
 
 from django.contrib import messages
@@ -44,18 +45,22 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if last in ids:
         return redirect("inbox", workspace_id=last)
-    if len(ids) == 1:
+    if ids:
         return redirect("inbox", workspace_id=ids[0])
     return redirect("workspace_picker")
 
 
 @require_GET
 def workspace_picker(request: HttpRequest) -> HttpResponse:
-    """Choose among the workspaces this person manages."""
+    """Choose among the workspaces this person manages (also the switcher without JS)."""
     try:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
         return render_unavailable(request, exc)
+    go = re.fullmatch(r"/w/(\d{1,18})/", request.GET.get("go") or "")
+    chosen = _int_or_none(go.group(1) if go else request.GET.get("workspace"))
+    if chosen in {w.id for w in workspaces}:
+        return redirect("inbox", workspace_id=chosen)
     return render(request, "dashboard/workspaces/picker.html", {"choices": workspaces})
 
 

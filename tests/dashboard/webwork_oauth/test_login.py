@@ -48,13 +48,18 @@ def test_regular_user_is_refused_with_an_explanation_and_no_session(webwork, bro
     assert browser_client.get("/").status_code == 302  # still anonymous: sent to sign in
 
 
-def test_owner_of_two_workspaces_gets_a_picker(webwork, browser_client):
+def test_owner_of_two_workspaces_opens_the_first_then_the_last_used(webwork, browser_client):
     sign_in(browser_client, webwork, "owner@sandbox.test")
-    response = browser_client.get("/")
-    assert response["Location"] == "/workspaces/"
+    assert browser_client.get("/")["Location"] == "/w/1/"
+    browser_client.get("/w/2/")
+    assert browser_client.get("/")["Location"] == "/w/2/"
     picker = browser_client.get("/workspaces/")
     assert b"Northwind Studio" in picker.content
     assert b"Blue Harbor Labs" in picker.content
+    assert browser_client.get("/workspaces/?workspace=2")["Location"] == "/w/2/"
+    assert browser_client.get("/workspaces/?go=/w/1/")["Location"] == "/w/1/"
+    assert browser_client.get("/workspaces/?workspace=3").status_code == 200
+    assert browser_client.get("/workspaces/?go=https://evil.test/").status_code == 200
 
 
 def test_login_url_parameters_cannot_steer_the_authorize_request(webwork, browser_client):
