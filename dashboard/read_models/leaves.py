@@ -25,27 +25,16 @@ PAGE_SIZE = 25
 
 @dataclass(frozen=True, kw_only=True)
 class LeaveFilters:
-    """What the person asked for; `q` searches member names and notes."""
+    """What the person asked for: filters WebWork applies, and `q` over names and notes."""
 
-    status: str | None = None
-    member_id: int | None = None
-    policy_id: int | None = None
-    is_paid: bool | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    query: LeaveQuery = field(default_factory=LeaveQuery)
     q: str = ""
     page: int = 1
 
-    def upstream(self) -> LeaveQuery:
-        """The part WebWork filters itself."""
-        return LeaveQuery(
-            status=self.status,
-            member_id=self.member_id,
-            policy_id=self.policy_id,
-            is_paid=self.is_paid,
-            date_from=self.date_from,
-            date_to=self.date_to,
-        )
+    @classmethod
+    def from_values(cls, *, q: str = "", page: int = 1, **query) -> "LeaveFilters":
+        """Build from the filter form's values."""
+        return cls(query=LeaveQuery(**query), q=q, page=page)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,7 +86,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
     reads = fetch_parallel(
         user_id=user_id,
         leaves=lambda: leave_list(
-            user_id=user_id, workspace_id=workspace_id, query=filters.upstream()
+            user_id=user_id, workspace_id=workspace_id, query=filters.query
         ),
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
@@ -114,7 +103,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         )
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
-    leaves = leaves_with_overrides(result.entry.value, overrides, status=filters.status)
+    leaves = leaves_with_overrides(result.entry.value, overrides, status=filters.query.status)
     today = timezone.localdate()
     rows = [_row(leave, lookup, today) for leave in leaves]
     needle = filters.q.casefold().strip()

@@ -76,11 +76,7 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @workspace_view
 def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """All requests with filters; HTMX swaps only the results and keeps the URL in sync."""
-    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
-    form = LeaveFilterForm(request.GET, members=members, policies=policies)
-    form.is_valid()
-    filters = LeaveFilters(**form.filters())
-    listing = leave_listing_get(user_id=request.user.pk, workspace_id=workspace_id, filters=filters)
+    form, filters, listing = _filtered_listing(request, workspace_id)
     context = {
         "form": form,
         "listing": listing,
@@ -92,22 +88,16 @@ def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
             if request.GET.get(key)
         ),
     }
-    template = "dashboard/leaves/list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    return render(request, template, context)
+    return render(
+        request, _page_or_partial(request, "dashboard/leaves/list.html", "results"), context
+    )
 
 
 @require_GET
 @workspace_view
 def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """CSV of exactly the filtered list, streamed, with a header row and ISO dates."""
-    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
-    form = LeaveFilterForm(request.GET, members=members, policies=policies)
-    form.is_valid()
-    listing = leave_listing_get(
-        user_id=request.user.pk, workspace_id=workspace_id, filters=LeaveFilters(**form.filters())
-    )
+    _, _, listing = _filtered_listing(request, workspace_id)
     if listing.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
@@ -184,6 +174,23 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
     return render(request, "dashboard/settings/settings.html", {"form": form})
 
 
+def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
+    """The filter form (bound to the query string), the filters and the matching requests."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    form = LeaveFilterForm(request.GET, members=members, policies=policies)
+    form.is_valid()
+    filters = LeaveFilters.from_values(**form.filters())
+    listing = leave_listing_get(user_id=request.user.pk, workspace_id=workspace_id, filters=filters)
+    return form, filters, listing
+
+
+def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
+    """HTMX swaps get the named partial; full loads and history restores get the page."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
 def _new_leave(form: LeaveCreateForm) -> NewLeave:
     data = form.cleaned_data
     return NewLeave(
@@ -228,9 +235,7 @@ def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
         today=today,
     )
     context = {"cal": month, "team": team, "policy_id": policy_id, "today": today}
-    template = "dashboard/calendar/calendar.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#calendar"
+    template = _page_or_partial(request, "dashboard/calendar/calendar.html", "calendar")
     return render(request, template, context)
 
 
@@ -258,10 +263,9 @@ def render_balances(request, workspace_id: int, *, params, since: float | None) 
         "refresh_slow": too_long,
         "since": f"{since:.3f}" if since else "",
     }
-    template = "dashboard/balances/balances.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#table"
-    return render(request, template, context)
+    return render(
+        request, _page_or_partial(request, "dashboard/balances/balances.html", "table"), context
+    )
 
 
 REFRESH_WAIT_SECONDS = 60
