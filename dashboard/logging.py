@@ -1,27 +1,74 @@
-"""JSON log lines, and a filter that removes anything that looks like a secret."""
+"""JSON log lines, and a filter that removes anything that looks like a secret.
+
+Three layers keep credentials out of the logs, whatever a caller passes:
+- the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys)
+  are masked wherever they appear;
+- token-like text is masked by pattern: bearer and basic credentials, OAuth parameters
+  (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords;
+- an `extra` field whose name says it holds a credential (`token`, `secret`, `cookie`...) is
+  logged as "[redacted]" unless it is a number, a boolean or empty.
+"""
 
 import json
 import logging
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
-# Bearer tokens, OAuth parameters and cookie values, wherever they appear in a message.
+REDACTED = "[redacted]"
+
+# A name is matched only as a whole word: `code=` is an OAuth code, `status_code=` is not.
+_SENSITIVE_NAMES = (
+    r"access_token|refresh_token|id_token|client_secret|code_verifier|code|state|password"
+    r"|sessionid|csrftoken|csrfmiddlewaretoken"
+)
 _SECRET_PATTERNS = [
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
     (
         re.compile(
-            r"(?i)((?:access_token|refresh_token|client_secret|code_verifier|code|state"
-            r"|sessionid|csrftoken|password)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',;}]+"
+            rf"(?i)(?<![A-Za-z0-9_])((?:{_SENSITIVE_NAMES})[\"']?\s*[=:]\s*[\"']?)[^\s&\"',;}}]+"
         ),
-        r"\1[redacted]",
+        rf"\1{REDACTED}",
     ),
 ]
+# `extra` keys holding credentials: their text values are never logged.
+_SECRET_KEY_NAME = re.compile(r"(?i)token|secret|passw|cookie|authorization|verifier|csrf")
+# Shorter values are not masked literally: they would match ordinary words.
+_MIN_LITERAL = 8
 
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message"}
 
 
+@lru_cache(maxsize=8)
+def _literal_pattern(values: tuple[str, ...]) -> re.Pattern | None:
+    usable = sorted({value for value in values if len(value) >= _MIN_LITERAL}, key=len)
+    if not usable:
+        return None
+    return re.compile("|".join(re.escape(value) for value in reversed(usable)))
+
+
+def _configured_secrets() -> tuple[str, ...]:
+    """The secret values in the running settings (none before settings are configured)."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            return ()
+        keys = str(getattr(settings, "TOKEN_ENCRYPTION_KEY", "") or "").split(",")
+        return (
+            str(getattr(settings, "SECRET_KEY", "") or ""),
+            str(getattr(settings, "WEBWORK_CLIENT_SECRET", "") or ""),
+            *(key.strip() for key in keys),
+        )
+    except Exception:  # logging must work whatever state the settings are in
+        return ()
+
+
 def redact(text: str) -> str:
-    """Replace token-like values in `text` with [redacted]."""
+    """Replace configured secrets and token-like values in `text` with [redacted]."""
+    literal = _literal_pattern(_configured_secrets())
+    if literal is not None:
+        text = literal.sub(REDACTED, text)
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -41,12 +88,14 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
-def _safe_extra(value: object) -> object:
+def _safe_extra(value: object, key: str = "") -> object:
     """Extras are logged as data; requests become method and path (their query may hold codes)."""
     if hasattr(value, "method") and hasattr(value, "path") and hasattr(value, "META"):
         return f"{value.method} {value.path}"
     if isinstance(value, (int, float, bool)) or value is None:
         return value
+    if key and _SECRET_KEY_NAME.search(key) and value not in ("", [], (), {}):
+        return REDACTED
     if isinstance(value, (list, tuple)):
         return [_safe_extra(item) for item in value]
     return redact(str(value))
@@ -65,7 +114,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                payload[key] = _safe_extra(value)
+                payload[key] = _safe_extra(value, key)
         if record.exc_info:
             payload["exc"] = redact(self.formatException(record.exc_info))
+        if record.stack_info:
+            payload["stack"] = redact(self.formatStack(record.stack_info))
         return json.dumps(payload, default=str, ensure_ascii=False)

@@ -208,6 +208,14 @@ CELERY_BEAT_SCHEDULE = {
 # --------------------------------------------------------------------------- WebWork
 WEBWORK_API_URL = env_url("WEBWORK_API_URL", "https://api.webwork-tracker.com/api/v2")
 WEBWORK_OAUTH_URL = env_url("WEBWORK_OAUTH_URL", "https://webwork-tracker.com/oauth")
+# Where browsers are sent to sign in ({...}/authorize), when they reach WebWork at another
+# address than this server does (the compose demo: the sandbox is http://localhost:8001 for
+# browsers, http://sandbox:8001 for the dashboard). Empty: WEBWORK_OAUTH_URL.
+WEBWORK_OAUTH_BROWSER_URL = (
+    env_url("WEBWORK_OAUTH_BROWSER_URL", "")
+    if env.str("WEBWORK_OAUTH_BROWSER_URL", default="").strip()
+    else ""
+)
 WEBWORK_CLIENT_ID = env.str("WEBWORK_CLIENT_ID", default="")
 WEBWORK_CLIENT_SECRET = env.str("WEBWORK_CLIENT_SECRET", default="")
 # PKCE is not documented by WebWork; sending it is harmless where ignored. Off only if refused.
@@ -278,7 +286,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     # The sign-in form POSTs to us and is redirected to WebWork: Chromium checks form-action
     # against the final destination, so WebWork's origin must be listed.
-    "form-action": [CSP.SELF, origin_of(WEBWORK_OAUTH_URL)],
+    "form-action": [CSP.SELF, origin_of(WEBWORK_OAUTH_BROWSER_URL or WEBWORK_OAUTH_URL)],
 }
 
 # --------------------------------------------------------------------------- static files

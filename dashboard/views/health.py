@@ -3,14 +3,20 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboard.health import health_report
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 whenever the web process can answer; the body says what is down."""
-    return JsonResponse(health_report(), json_dumps_params={"indent": 2})
+    """200 while the process can serve pages (even degraded), 503 when it cannot.
+
+    Only an essential dependency (the database) makes it 503; the body names every check.
+    GET and HEAD, so that any load balancer can use it.
+    """
+    report = health_report()
+    status = 503 if report["status"] == "down" else 200
+    return JsonResponse(report, status=status, json_dumps_params={"indent": 2})

@@ -1,7 +1,7 @@
 """The one door to WebWork: an HTTP client, typed errors and frozen records."""
 
 from .calls import CallRecord, record_calls
-from .client import WebWorkClient, refresh_access_token
+from .client import WebWorkClient, probe, refresh_access_token
 from .errors import (
     AuthExpired,
     BadResponse,
@@ -46,6 +46,7 @@ __all__ = [
     "WebWorkClient",
     "WebWorkError",
     "Workspace",
+    "probe",
     "record_calls",
     "refresh_access_token",
 ]

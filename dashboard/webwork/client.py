@@ -739,3 +739,28 @@ def refresh_access_token(
         },
     )
     return TokenSet.from_api(_payload(response, kind="token", secrets=secrets))
+
+
+# --------------------------------------------------------------------------- reachability
+
+
+def probe(base_url: str, *, timeout: float = 1.0) -> bool:
+    """Whether WebWork answers at `base_url` at all: an unauthenticated GET, never retried.
+
+    Any HTTP answer (even 401 or 404) means reachable; a refused connection, a DNS failure or
+    a timeout means unreachable. For health checks: no token is sent and nothing is parsed.
+    """
+    if urlsplit(base_url).scheme not in ("http", "https"):
+        raise ValueError("base_url must be an http(s) URL")
+    try:
+        _send(
+            "GET",
+            base_url,
+            label=urlsplit(base_url).path or "/",
+            auth=_NoAuth(),
+            timeout=timeout,
+            kind="read",
+        ).close()
+    except Unavailable:
+        return False
+    return True

@@ -26,8 +26,11 @@ class WebWorkOAuth2Adapter(OAuth2Adapter):
 
     @property
     def authorize_url(self) -> str:
-        """`{WEBWORK_OAUTH_URL}/authorize`."""
-        return f"{settings.WEBWORK_OAUTH_URL}/authorize"
+        """`{WEBWORK_OAUTH_BROWSER_URL}/authorize`, else `{WEBWORK_OAUTH_URL}/authorize`.
+
+        The browser follows this one; the token endpoint below is called by the server.
+        """
+        return f"{settings.WEBWORK_OAUTH_BROWSER_URL or settings.WEBWORK_OAUTH_URL}/authorize"
 
     @property
     def access_token_url(self) -> str:

@@ -1,0 +1,274 @@
+"""Helpers for the deployment tests: the compose file, the Dockerfile, the settings' variables,
+and the image's entrypoint run in a subprocess against a copy of the image's file tree."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = ROOT / "config" / "docker-entrypoint.sh"
+COMPOSE = ROOT / "compose.yaml"
+DOCKERFILE = ROOT / "Dockerfile"
+# What the runtime stage of the Dockerfile copies from the repository.
+IMAGE_TREE = ("manage.py", "config", "dashboard", "templates", "static")
+DASHBOARD_SERVICES = ("migrate", "web", "worker", "beat")
+HOST = "leave.example.com"
+
+
+# --------------------------------------------------------------------------- compose
+
+
+def compose() -> dict:
+    """compose.yaml as data (YAML anchors and merge keys resolved)."""
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+_EXPRESSION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\$\{[^{}]*\})*))?\}")
+
+
+def interpolate(value: str, environ: dict[str, str]) -> str:
+    """Compose's `${NAME}`, `${NAME:-default}` and `${NAME-default}`, nested once, as compose
+    reads them from the shell and .env; anything else is an error here as it is there."""
+
+    def replace(match: re.Match) -> str:
+        name, operator, operand = match.groups()
+        current = environ.get(name)
+        if operator is None:
+            return current or ""
+        if operator in (":-", "-"):
+            unset = current is None or (operator == ":-" and current == "")
+            return interpolate(operand, environ) if unset else current
+        raise ValueError(f"unsupported interpolation in compose.yaml: {match.group(0)}")
+
+    result = _EXPRESSION.sub(replace, value)
+    if "${" in result:
+        raise ValueError(f"unparsed interpolation in compose.yaml: {value}")
+    return result
+
+
+def service_environment(service: dict, environ: dict[str, str]) -> dict[str, str]:
+    """The environment a container of `service` gets, with `environ` as the shell and .env."""
+    result = {}
+    for name, value in (service.get("environment") or {}).items():
+        if value is None:  # passed through when set, else unset in the container
+            if name in environ:
+                result[name] = environ[name]
+        else:
+            result[name] = interpolate(str(value), environ)
+    return result
+
+
+# --------------------------------------------------------------------------- code that reads env
+
+_ENV_READERS = {"str", "bool", "int", "list", "db_url", "url", "env_bool", "env_int", "env_url"}
+
+
+def settings_variables(*modules: str) -> set[str]:
+    """Environment variables the named settings modules read (`env.str("X")`, `env_int("X")`,
+    `os.environ.get("X")`...), found in their source."""
+    names: set[str] = set()
+    for module in modules:
+        tree = ast.parse((ROOT / "config" / "settings" / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            first = node.args[0]
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                continue
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+            reads_env = owner in ("env", "") and called in _ENV_READERS
+            reads_os = owner == "os.environ" and called in {"get", "setdefault"}
+            if reads_env or reads_os:
+                names.add(first.value)
+    return {name for name in names if re.fullmatch(r"[A-Z][A-Z0-9_]*", name)}
+
+
+def entrypoint_variables() -> set[str]:
+    """Environment variables the entrypoint script reads."""
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", ENTRYPOINT.read_text()))
+
+
+def entrypoint_commands() -> set[str]:
+    """The commands the entrypoint's `case` knows (besides running anything else as given)."""
+    text = ENTRYPOINT.read_text()
+    body = text[text.index('case "$command" in') :]
+    return set(re.findall(r"^  ([a-z]+)\)", body, flags=re.MULTILINE))
+
+
+# --------------------------------------------------------------------------- Dockerfile
+
+
+def dockerfile_stages() -> dict[str, list[tuple[str, str]]]:
+    """Stage name -> its instructions as (INSTRUCTION, arguments), continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", DOCKERFILE.read_text())
+    stages: dict[str, list[tuple[str, str]]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, arguments = line.partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            match = re.fullmatch(r"(\S+)(?:\s+AS\s+(\S+))?", arguments, flags=re.IGNORECASE)
+            current = match.group(2) or match.group(1)
+            stages[current] = [("FROM", match.group(1))]
+        elif current is not None:
+            stages[current].append((instruction, arguments))
+    return stages
+
+
+def dockerfile_args() -> dict[str, str]:
+    """Global ARG defaults (before the first FROM)."""
+    head = DOCKERFILE.read_text().split("\nFROM ", 1)[0]
+    return dict(re.findall(r"^ARG (\w+)=(\S+)", head, flags=re.MULTILINE))
+
+
+# --------------------------------------------------------------------------- environments
+
+
+def fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def base_environ() -> dict[str, str]:
+    """A clean environment: this interpreter's venv on PATH, nothing of the test run."""
+    keep = ("HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    return env
+
+
+def production_environ(**overrides: str | None) -> dict[str, str]:
+    """What a production container gets: real-looking secrets, a host, no database yet."""
+    env = base_environ()
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "prod-" + "Zr8-Lq2_Vx7+Nt4/Kw9=Hm3.Jc6" * 3,
+            "TOKEN_ENCRYPTION_KEY": fernet_key(),
+            "WEBWORK_CLIENT_ID": "prod-client",
+            "WEBWORK_CLIENT_SECRET": "prod-client-secret-value",
+            "ALLOWED_HOSTS": HOST,
+        }
+    )
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- the image's tree
+
+
+def make_image_tree(target: Path) -> Path:
+    """Copy what the runtime image holds into `target`, collect static files as the build does,
+    and return the path of its entrypoint. Nothing else of the repository is there (no .env,
+    no sandbox, no tests), so what runs from it sees what the container sees."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in IMAGE_TREE:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    entrypoint = target / "config" / "docker-entrypoint.sh"
+    run_entrypoint(
+        entrypoint,
+        ["manage", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=production_environ(),
+        check=True,
+    )
+    return entrypoint
+
+
+def run_entrypoint(
+    entrypoint: Path, args: list[str], *, env: dict[str, str], check: bool = False, timeout=120
+) -> subprocess.CompletedProcess:
+    """Run the entrypoint with `args` to the end."""
+    done = subprocess.run(  # noqa: S603 - our own script
+        [str(entrypoint), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"{args} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done
+
+
+class Process:
+    """A long-running entrypoint command (web, worker), its output in a file."""
+
+    def __init__(self, entrypoint: Path, args: list[str], *, env: dict[str, str], log: Path):
+        self.log = log
+        self.env = env
+        self.entrypoint = entrypoint
+        self._out = log.open("w")
+        self.popen = subprocess.Popen(  # noqa: S603 - our own script
+            [str(entrypoint), *args], env=env, stdout=self._out, stderr=subprocess.STDOUT
+        )
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def healthcheck(self) -> int:
+        return run_entrypoint(self.entrypoint, ["healthcheck"], env=self.env).returncode
+
+    def wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise AssertionError(f"exited {self.popen.returncode}:\n{self.output()[-3000:]}")
+            if self.healthcheck() == 0:
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"not healthy after {timeout} s:\n{self.output()[-3000:]}")
+
+    def stop(self, timeout: float = 40) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(10)
+        self._out.close()
+        return self.popen.returncode
+
+
+@contextlib.contextmanager
+def running(entrypoint: Path, args: list[str], *, env: dict[str, str], log: Path) -> Iterator:
+    process = Process(entrypoint, args, env=env, log=log)
+    try:
+        yield process
+    finally:
+        process.stop()
