@@ -27,6 +27,11 @@ SERVE_STALE_ON = (Unavailable, RateLimited, BadResponse)
 
 BREAKER_THRESHOLD = 5  # consecutive failures
 BREAKER_OPEN_SECONDS = 30
+# Once the breaker has opened, it stays "half-open" after each open period until a call
+# succeeds: one request probes WebWork at a time, and a failed probe reopens it at once.
+TRIPPED_MEMORY = 10 * 60
+# WebWork's window is a minute: a longer Retry-After (or a broken one) never silences us for long.
+RATE_LIMIT_MAX_BACKOFF = 120
 LOCK_SECONDS = 15
 PEER_WAIT_SECONDS = 3.0
 
@@ -94,18 +99,37 @@ def _breaker_key(scope: str) -> str:
 
 def breaker_open_until(scope: str) -> float | None:
     """When the breaker for `scope` closes again, if it is open now."""
-    until = cache.get(_breaker_key(scope) + ":open")
+    until, _ = _breaker_state(scope)
+    return until
+
+
+def _breaker_state(scope: str) -> tuple[float | None, bool]:
+    """(when the breaker closes, whether WebWork asked us to slow down), if it is open."""
+    value = cache.get(_breaker_key(scope) + ":open")
+    until, rate_limited = value if isinstance(value, tuple) else (value, False)
     if until is not None and until > time.time():
-        return float(until)
-    return None
+        return float(until), bool(rate_limited)
+    return None, False
+
+
+def _open(scope: str, seconds: float, *, rate_limited: bool = False) -> None:
+    key = _breaker_key(scope)
+    cache.set(key + ":open", (time.time() + seconds, rate_limited), int(seconds) + 1)
+    cache.set(key + ":tripped", 1, TRIPPED_MEMORY)
+    cache.delete_many([key + ":fails", key + ":probe"])
 
 
 def _note_failure(scope: str, error: WebWorkError) -> None:
+    key = _breaker_key(scope)
     if isinstance(error, RateLimited):
         wait = error.retry_after if error.retry_after is not None else BREAKER_OPEN_SECONDS
-        cache.set(_breaker_key(scope) + ":open", time.time() + wait, int(wait) + 1)
+        _open(scope, min(max(wait, 1.0), RATE_LIMIT_MAX_BACKOFF), rate_limited=True)
         return
-    fails_key = _breaker_key(scope) + ":fails"
+    if cache.get(key + ":tripped"):
+        logger.warning("WebWork still failing; backing off again", extra={"scope": scope})
+        _open(scope, BREAKER_OPEN_SECONDS)
+        return
+    fails_key = key + ":fails"
     cache.add(fails_key, 0, 60)
     try:
         fails = cache.incr(fails_key)
@@ -113,16 +137,36 @@ def _note_failure(scope: str, error: WebWorkError) -> None:
         fails = 1
     if fails >= BREAKER_THRESHOLD:
         logger.warning("WebWork failing; backing off", extra={"scope": scope, "failures": fails})
-        cache.set(
-            _breaker_key(scope) + ":open",
-            time.time() + BREAKER_OPEN_SECONDS,
-            BREAKER_OPEN_SECONDS + 1,
-        )
-        cache.delete(fails_key)
+        _open(scope, BREAKER_OPEN_SECONDS)
 
 
 def _note_success(scope: str) -> None:
-    cache.delete_many([_breaker_key(scope) + ":fails", _breaker_key(scope) + ":open"])
+    key = _breaker_key(scope)
+    cache.delete_many([key + ":fails", key + ":open", key + ":tripped", key + ":probe"])
+
+
+def _blocked(scope: str) -> tuple[WebWorkError | None, bool]:
+    """The error to answer with while the breaker holds calls back, and whether we probe."""
+    until, rate_limited = _breaker_state(scope)
+    probing = False
+    if until is None:
+        key = _breaker_key(scope)
+        if not cache.get(key + ":tripped"):
+            return None, False
+        probing = cache.add(key + ":probe", 1, LOCK_SECONDS)
+        if probing:
+            return None, True
+        until = time.time() + 1  # another request is probing WebWork right now
+    if rate_limited:
+        return RateLimited(
+            "WebWork asked us to slow down; trying again shortly",
+            retry_after=until - time.time(),
+        ), False
+    return Unavailable(
+        "WebWork is not answering right now; trying again shortly",
+        retry_after=until - time.time(),
+        request_sent=False,
+    ), False
 
 
 # --------------------------------------------------------------------------- fetching
@@ -143,17 +187,22 @@ def cached_fetch[T](
     if entry is not None and not force and entry.age_seconds < fresh_for:
         return entry
 
-    blocked_until = breaker_open_until(breaker_scope)
-    if blocked_until is not None:
-        error = Unavailable(
-            "WebWork is not answering right now; trying again shortly",
-            retry_after=blocked_until - time.time(),
-            request_sent=False,
-        )
+    error, probing = _blocked(breaker_scope)
+    if error is not None:
         if entry is not None:
             return replace(entry, stale=True, error=error)
         raise error
+    try:
+        return _fetch_once(key, fetch, entry, keep_for=keep_for, breaker_scope=breaker_scope)
+    finally:
+        if probing:
+            cache.delete(_breaker_key(breaker_scope) + ":probe")
 
+
+def _fetch_once[T](
+    key: str, fetch: Callable[[], T], entry: Cached | None, *, keep_for: int, breaker_scope: str
+) -> Cached[T]:
+    """Fetch `key` unless a peer is already fetching it; note how WebWork did."""
     lock_key = f"lock:{key}"
     have_lock = cache.add(lock_key, 1, LOCK_SECONDS)
     if not have_lock:

@@ -1,8 +1,10 @@
 """Django's RedisCache, made to fail soft: Redis down or stalled never becomes a 500.
 
-A failed call counts as a miss (or a no-op write) and opens a short process-local breaker, so
-that while Redis is unreachable each request pays at most one socket timeout instead of one
-per cache call. See docs/reliability.md (R-13).
+A failed call counts as a miss (or a no-op write) and opens a short process-wide breaker, so
+that while Redis is unreachable the process pays one socket timeout per breaker period instead
+of one per cache call. Django keeps one cache object per thread (and pages read in parallel
+threads), so the breaker lives at module level, per Redis location, not on the object.
+See docs/reliability.md (R-13).
 """
 
 import logging
@@ -17,19 +19,22 @@ logger = logging.getLogger("dashboard.cache")
 
 BREAKER_SECONDS = 5.0
 
+# Redis location -> time.monotonic() until which it is skipped; shared by every thread.
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
 
 class FailSoftRedisCache(RedisCache):
     """A RedisCache whose failures are misses, with a breaker that skips Redis for a while."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._location = ",".join(self._servers)
 
     @property
     def is_down(self) -> bool:
         """True while the breaker is open after a recent failure."""
-        return time.monotonic() < self._down_until
+        return time.monotonic() < _down_until.get(self._location, 0.0)
 
     def _call(self, method, default, *args, **kwargs):
         if self.is_down:
@@ -37,9 +42,11 @@ class FailSoftRedisCache(RedisCache):
         try:
             return method(*args, **kwargs)
         except RedisError as exc:
-            with self._lock:
-                self._down_until = time.monotonic() + BREAKER_SECONDS
-            logger.warning("cache unavailable: %s", exc.__class__.__name__)
+            with _lock:
+                already_down = self.is_down
+                _down_until[self._location] = time.monotonic() + BREAKER_SECONDS
+            if not already_down:  # several threads may fail at once: say it once
+                logger.warning("cache unavailable: %s", exc.__class__.__name__)
             return default
 
     def ping(self) -> bool:

@@ -15,7 +15,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.webwork import AuthExpired, record_calls
-from dashboard.webwork_oauth.tokens import ReauthRequired
+from dashboard.webwork_oauth.tokens import ReauthRequired, upstream_deadline
 
 logger = logging.getLogger("dashboard.request")
 
@@ -28,7 +28,11 @@ SEEN_AT_GRANULARITY = 60
 
 
 class RequestLogMiddleware:
-    """Log one JSON line per request with its id, user, workspace and upstream calls."""
+    """Log one JSON line per request with its id, user, workspace and upstream calls.
+
+    It also bounds the request's time with WebWork: every call made while the request runs
+    shares one deadline, so a hanging WebWork costs a page seconds, not minutes of retries.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,9 +42,16 @@ class RequestLogMiddleware:
         incoming = request.headers.get("X-Request-Id", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         started = time.perf_counter()
-        with record_calls() as calls:
+        # Seconds this request may spend waiting for WebWork in all, retries included (R-01).
+        with record_calls() as calls, upstream_deadline(settings.WEBWORK_REQUEST_BUDGET):
             response = self.get_response(request)
         response["X-Request-Id"] = request.request_id
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # Server time for browsers' dev tools and the benchmark; no details beyond durations.
+        response["Server-Timing"] = (
+            f"app;dur={elapsed_ms:.1f}, "
+            f'upstream;dur={sum(c.elapsed_ms for c in calls):.1f};desc="{len(calls)} calls"'
+        )
         if request.path.startswith(settings.STATIC_URL):
             return response
         user = getattr(request, "user", None)
@@ -79,7 +90,8 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             session = request.session
             auth_at = session.setdefault(SESSION_AUTH_AT, now)
-            seen_at = session.get(SESSION_SEEN_AT, now)
+            # Idle time counts from sign-in until the first request has been seen.
+            seen_at = session.get(SESSION_SEEN_AT, auth_at)
             idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT
             expired = now - auth_at > settings.SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:

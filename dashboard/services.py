@@ -351,6 +351,18 @@ def _reconcile(
             decided_by_you=True,
             decided_at=row.updated_at,
         )
+    if leave.is_pending and _may_still_arrive(error):
+        # A timeout or a reset: the PUT may still be on its way and be applied after our read.
+        _release(row)
+        _audit(**audit, member_id=leave.user_id, outcome=Outcome.UNKNOWN, detail=detail)
+        return DecisionResult(
+            outcome=Outcome.UNKNOWN,
+            message=(
+                f"WebWork didn't confirm in time and may still {target[:-1]} it. "
+                "Refresh in a moment before trying again."
+            ),
+            leave=leave,
+        )
     if leave.is_pending:
         _release(row)
         _audit(**audit, member_id=leave.user_id, outcome=Outcome.FAILED, detail=detail)
@@ -368,6 +380,11 @@ def _reconcile(
         leave=leave,
         decided_at=leave.decided_at,
     )
+
+
+def _may_still_arrive(error: WebWorkError | None) -> bool:
+    """True when no answer came back at all (timeout, reset): the request may be in flight."""
+    return isinstance(error, Unavailable) and error.request_sent and error.status is None
 
 
 def _after_write(*, workspace_id: int, user_id: int) -> None:

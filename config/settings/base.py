@@ -223,6 +223,8 @@ WEBWORK_PKCE = env_bool("WEBWORK_PKCE", True)
 # Seconds to wait for WebWork to accept a connection and to answer (per call).
 WEBWORK_CONNECT_TIMEOUT = float(env.str("WEBWORK_CONNECT_TIMEOUT", default="3"))
 WEBWORK_READ_TIMEOUT = float(env.str("WEBWORK_READ_TIMEOUT", default="5"))
+# Seconds one web request may spend on WebWork in all, retries included; then cached data shows.
+WEBWORK_REQUEST_BUDGET = float(env.str("WEBWORK_REQUEST_BUDGET", default="6"))
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).

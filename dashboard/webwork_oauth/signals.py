@@ -1,8 +1,10 @@
-"""After sign-in: keep the tokens, encrypted; at sign-out, forget them."""
+"""After sign-in: keep the tokens, encrypted; at sign-out or deactivation, forget them."""
 
 import time
 
 from allauth.account.signals import user_logged_in, user_logged_out
+from django.conf import settings
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .tokens import token_forget, token_store
@@ -35,3 +37,10 @@ def forget_tokens_after_sign_out(sender, request, user, **kwargs):
     """Signing out ends access to WebWork from this dashboard too."""
     if user is not None:
         token_forget(user=user)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def forget_tokens_of_deactivated_users(sender, instance, **kwargs):
+    """A deactivated account keeps no way into WebWork (its sessions already stop working)."""
+    if not instance.is_active:
+        token_forget(user=instance)

@@ -7,13 +7,18 @@ per-user lock inside the process (SQLite ignores row locks), and re-checks after
 """
 
 import threading
+import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from dashboard.webwork import AuthExpired, TokenSet, WebWorkClient, refresh_access_token
 
@@ -30,6 +35,21 @@ class ReauthRequired(Exception):
     """The person must sign in with WebWork again (refresh refused, token missing or dead)."""
 
 
+# When the current web request must be done with WebWork (a time.monotonic() instant). Every
+# client built while it is set shares it: timeouts shrink to fit and no retry runs past it.
+_deadline: ContextVar[float | None] = ContextVar("webwork_deadline", default=None)
+
+
+@contextmanager
+def upstream_deadline(seconds: float) -> Iterator[None]:
+    """Give all WebWork calls made inside the block `seconds` in total (retries included)."""
+    marker = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(marker)
+
+
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _locks_guard = threading.Lock()
 
@@ -39,6 +59,7 @@ def _user_lock(user_id: int) -> threading.Lock:
         return _locks[user_id]
 
 
+@sensitive_variables("access_token", "refresh_token")
 def token_store(
     *,
     user: AbstractBaseUser,
@@ -79,6 +100,7 @@ def _needs_refresh(row: WebWorkToken) -> bool:
     return row.expires_at - timezone.now() <= margin
 
 
+@sensitive_variables()
 def _read(row: WebWorkToken) -> str:
     try:
         return decrypt(row.access_token_encrypted)
@@ -86,6 +108,7 @@ def _read(row: WebWorkToken) -> str:
         raise ReauthRequired("stored WebWork token is unreadable") from exc
 
 
+@sensitive_variables()
 def access_token_for(*, user_id: int) -> str:
     """A usable access token for the person, refreshed first when it is about to expire."""
     row = WebWorkToken.objects.filter(user_id=user_id).first()
@@ -99,6 +122,7 @@ def access_token_for(*, user_id: int) -> str:
     return _read(row)
 
 
+@sensitive_variables()
 def token_refresh(*, user_id: int, rejected_access_token: str | None = None) -> str:
     """Refresh the person's access token once, however many callers ask at the same moment.
 
@@ -133,6 +157,7 @@ def token_refresh(*, user_id: int, rejected_access_token: str | None = None) -> 
     raise ReauthRequired("WebWork refused the refresh token")
 
 
+@sensitive_variables("refresh_token")
 def _request_refresh(row: WebWorkToken) -> TokenSet | None:
     """Ask WebWork for a new token pair; None when it refuses the refresh token."""
     if not row.refresh_token_encrypted:
@@ -162,6 +187,7 @@ def webwork_user_id_for(*, user_id: int) -> int | None:
     )
 
 
+@sensitive_variables("access_token")
 def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) -> WebWorkClient:
     return WebWorkClient(
         base_url=settings.WEBWORK_API_URL,
@@ -171,9 +197,11 @@ def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) ->
         max_retry_wait=(
             settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
         ),
+        deadline=_deadline.get(),
     )
 
 
+@sensitive_variables()
 def client_for(*, user_id: int, max_retry_wait: float | None = None) -> WebWorkClient:
     """A WebWork client acting as the person; a 401 triggers one refresh and one repeat."""
     access_token = access_token_for(user_id=user_id)
@@ -186,6 +214,7 @@ def client_for(*, user_id: int, max_retry_wait: float | None = None) -> WebWorkC
     return _client(user_id, access_token, on_unauthorized, max_retry_wait)
 
 
+@sensitive_variables("access_token")
 def client_without_refresh(*, user_id: int) -> tuple[WebWorkClient, str]:
     """A client whose 401s surface as AuthExpired, and the token it uses.
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -93,10 +94,15 @@ def worker(redis_url, webwork):
 
 
 def _drop_connections() -> None:
-    """Forget pooled broker connections, so a changed broker_url takes effect."""
+    """Forget pooled broker connections, so a changed broker_url takes effect.
+
+    kombu keeps producer pools in a global registry keyed by connection: reset it too, or a
+    later publish finds a producer pool over the connection pool closed here.
+    """
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    kombu.pools.reset()
     app.amqp._producer_pool = None
 
 

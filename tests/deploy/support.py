@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import yaml
 from cryptography.fernet import Fernet
+
+from tests.ports import free_port  # noqa: F401 - re-exported for the deploy tests
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "config" / "docker-entrypoint.sh"
@@ -174,12 +175,6 @@ def production_environ(**overrides: str | None) -> dict[str, str]:
         else:
             env[key] = value
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- the image's tree

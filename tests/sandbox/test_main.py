@@ -1,6 +1,5 @@
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -8,17 +7,13 @@ from pathlib import Path
 
 import requests
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_python_m_sandbox_starts_answers_and_stops():
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "WEBWORK_CLIENT_ID": "cli-client", "WEBWORK_CLIENT_SECRET": "cli-secret"}
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [

@@ -1,0 +1,164 @@
+"""R-04, R-05: open tabs and background jobs stay within WebWork's budget; outages back off.
+
+Ten minutes are simulated: time-machine moves the dashboard's clock and the sandbox's call log
+(its clock is pointed at the same patched `time.time`), so the 60-second windows WebWork would
+count are measured exactly, without waiting ten real minutes.
+"""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+
+from dashboard.cache import BREAKER_OPEN_SECONDS
+from dashboard.read_models.inbox import MAX_OVERLAP_MONTHS
+from dashboard.tasks import workspaces_refresh_task
+
+from ..security.support import HOST, HTMX, MANAGER, WS_A
+
+BUDGET_PER_MINUTE = 50  # of WebWork's 60 per minute; the rest is kept for decisions
+TABS = 10
+POLL_SECONDS = 15
+MINUTES = 10
+TAB_PAGES = [
+    f"/w/{WS_A}/",
+    f"/w/{WS_A}/leaves/?status=pending",
+    f"/w/{WS_A}/calendar/",
+    f"/w/{WS_A}/balances/",
+    f"/w/{WS_A}/policies/",
+]
+READS = "^/api/v2/"
+
+
+@pytest.fixture
+def simulated(webwork, monkeypatch):
+    """A frozen clock shared by the dashboard and the sandbox's call log and rate windows."""
+    monkeypatch.setattr(webwork.state, "clock", time.time)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        yield start, traveller
+
+
+def _schedule() -> list[tuple[float, int]]:
+    """(second, tab) of every poll: each tab polls every 15 s, the tabs spread over 15 s."""
+    events = [
+        (tab * POLL_SECONDS / TABS + n * POLL_SECONDS, tab)
+        for tab in range(TABS)
+        for n in range(MINUTES * 60 // POLL_SECONDS)
+    ]
+    return sorted(events)
+
+
+@pytest.mark.django_db
+def test_ten_tabs_polling_for_ten_minutes_stay_under_the_budget(
+    webwork, signed_in, simulated, record_property
+):
+    start, clock = simulated
+    client = signed_in(MANAGER)
+    pending = [lv["id"] for lv in webwork.state.leaves_for(WS_A, status="pending")]
+    decide_at = {60: pending[0], 200: pending[1], 330: pending[2], 470: pending[3]}
+    beats = {0, MINUTES * 60 - 1}  # Celery beat's workspace refresh, every 10 minutes
+    polls = 0
+    for second, tab in _schedule():
+        clock.move_to(start + dt.timedelta(seconds=second))
+        for at in sorted(b for b in beats if b <= second):
+            beats.discard(at)
+            assert workspaces_refresh_task() == 1
+        for at in sorted(t for t in decide_at if t <= second):
+            leave_id = decide_at.pop(at)
+            approve = client.post(f"/w/{WS_A}/leaves/{leave_id}/approve/", headers=HTMX)
+            assert approve.status_code == 200
+        url = TAB_PAGES[tab % len(TAB_PAGES)]
+        response = client.get(url, headers=HTMX if tab % 2 else {})
+        assert response.status_code == 200, (second, url)
+        polls += 1
+    calls = webwork.state.calls
+    busiest = calls.max_in_window(seconds=60)
+    record_property("polls", polls)
+    record_property("upstream_calls", len(calls))
+    record_property("busiest_60s_window", busiest)
+    assert polls == TABS * MINUTES * 60 // POLL_SECONDS
+    assert busiest <= BUDGET_PER_MINUTE, calls.counts()
+    assert calls.count(status=429) == 0
+    assert calls.count(method="PUT") == 4
+    assert calls.count(path=READS) < polls / 4  # most polls are answered from the cache
+
+
+@pytest.mark.django_db
+def test_a_one_minute_outage_is_not_hammered_and_recovery_is_seen_quickly(
+    webwork, signed_in, simulated, record_property
+):
+    start, clock = simulated
+    client = signed_in(MANAGER)
+    outage = (120, 180)
+    recovered_at = None
+    during = []
+    for second, tab in _schedule():
+        if second > 300:
+            break
+        clock.move_to(start + dt.timedelta(seconds=second))
+        if outage[0] <= second < outage[1] and not webwork.state.faults:
+            webwork.state.add_fault(path=READS, method="GET", status=500)
+            since = webwork.state.calls.now()
+        if second >= outage[1] and webwork.state.faults:
+            webwork.state.clear_faults()
+            until = webwork.state.calls.now()
+        url = TAB_PAGES[tab % len(TAB_PAGES)]
+        response = client.get(url)
+        assert response.status_code == 200, (second, url)
+        if outage[0] <= second < outage[1]:
+            during.append(response.content.decode())
+        elif second >= outage[1] and recovered_at is None and _succeeded_since(webwork, until):
+            recovered_at = second
+    failed = [
+        c["at"] for c in webwork.state.calls.records(path=READS, since=since) if c["at"] < until
+    ]
+    first_burst = sum(1 for at in failed if at == failed[0])
+    later = len(failed) - first_burst
+    record_property("calls_during_outage", len(failed))
+    record_property("first_burst", first_burst)
+    # The page that meets the outage first tries its parallel reads (3 tries each); then the
+    # breaker holds: one probe (up to 3 tries) per open period, nothing else.
+    assert first_burst <= 3 * (1 + MAX_OVERLAP_MONTHS)
+    assert later <= 3 * ((outage[1] - outage[0]) // BREAKER_OPEN_SECONDS)
+    assert len({at for at in failed if at != failed[0]}) <= 2  # probes at two moments at most
+    # Every page during the outage still had its data: fresh, or stale with its age.
+    assert not [html for html in during if "could not be loaded" in html]
+    assert sum("Showing" in html for html in during) >= len(during) // 2
+    assert recovered_at is not None
+    assert recovered_at - outage[1] <= BREAKER_OPEN_SECONDS + POLL_SECONDS
+
+
+def _succeeded_since(webwork, since: float) -> bool:
+    return webwork.state.calls.count(path=READS, since=since, status=200) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_tabs_asking_at_the_same_moment_cost_one_call(webwork, signed_in):
+    client = signed_in(MANAGER)
+    session = client.cookies["sessionid"].value
+    webwork.state.add_fault(path="^/api/v2/leaves/policies$", latency_ms=400)
+    webwork.state.calls.clear()
+    barrier = threading.Barrier(TABS)
+    statuses = []
+
+    def tab():
+        browser = Client(HTTP_HOST=HOST)
+        browser.cookies["sessionid"] = session
+        barrier.wait(5)
+        try:
+            statuses.append(browser.get(f"/w/{WS_A}/policies/").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(TABS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [200] * TABS
+    assert webwork.state.calls.count(path="^/api/v2/leaves/policies$") == 1
