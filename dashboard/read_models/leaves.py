@@ -85,9 +85,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
     """Requests matching the filters, newest first."""
     reads = fetch_parallel(
         user_id=user_id,
-        leaves=lambda: leave_list(
-            user_id=user_id, workspace_id=workspace_id, query=filters.query
-        ),
+        leaves=lambda: leave_list(user_id=user_id, workspace_id=workspace_id, query=filters.query),
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
     )

@@ -64,15 +64,43 @@
     showToast("Something went wrong. Try again in a moment.", "error");
   });
 
-  // Keep focus sensible after a row is swapped: move it to the swapped element.
+  // Keep focus sensible after a row is swapped: move it to the marked element of the new
+  // content. htmx fires afterSwap on each inserted node; with outerHTML, detail.target is the
+  // replaced (detached) element, so look in the node the event was fired on instead.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    armToasts(event.detail.target);
-    var focusTarget = event.detail.target.querySelector("[data-focus-after-swap]");
+    var node = event.target;
+    var root = node && node.nodeType === 1 ? node : node && node.parentElement;
+    if (!root || !root.isConnected) return;
+    armToasts(root);
+    var focusTarget = root.matches("[data-focus-after-swap]")
+      ? root
+      : root.querySelector("[data-focus-after-swap]");
     if (focusTarget) focusTarget.focus();
   });
   document.body.addEventListener("htmx:oobAfterSwap", function (event) {
     armToasts(event.detail.target);
   });
+
+  // Filter forms marked data-compact-query leave empty fields out of the request, so the
+  // pushed URL reads ?status=pending rather than ?q=&status=pending&member=&...
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!detail.useUrlParams || !detail.elt.closest("[data-compact-query]")) return;
+    var data = detail.formData;
+    var empty = [];
+    data.forEach(function (value, key) {
+      if (value === "" && empty.indexOf(key) < 0 && data.getAll(key).every(isEmpty)) {
+        empty.push(key);
+      }
+    });
+    empty.forEach(function (key) {
+      data.delete(key);
+    });
+  });
+
+  function isEmpty(value) {
+    return value === "";
+  }
 
   // Auto-submitting filters (selects and dates) without inline handlers.
   document.addEventListener("change", function (event) {

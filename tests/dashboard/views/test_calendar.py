@@ -132,7 +132,11 @@ def test_page_shows_wallchart_and_agenda_and_filters(may, manager_client):
 def test_htmx_navigation_returns_only_the_calendar(may, manager_client):
     html = manager_client.get("/w/1/calendar/?month=2027-06", headers=HTMX).content.decode()
     assert html.lstrip().startswith('<div id="calendar"')
+    assert "<html" not in html
+    assert "<body" not in html
     assert "June 2027" in html
+    # The fragment carries the new document title, which htmx applies on swap.
+    assert "<title>Calendar · June 2027 · WebWork Leave Dashboard</title>" in html
 
 
 @pytest.mark.parametrize("raw", ["", "2027-13", "abc", "99999-01", "2027-05-01"])
