@@ -152,6 +152,9 @@ if REDIS_URL:
             "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wwld",
+            # Bump when the shape of cached records changes, so an upgrade never reads
+            # values pickled by the previous release.
+            "VERSION": 2,
             "OPTIONS": {
                 "socket_timeout": CACHE_SOCKET_TIMEOUT,
                 "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,

@@ -31,6 +31,10 @@ from dashboard.webwork import Balance, BalanceAmount, Leave, Member, Policy
 # this are rare, and each month costs WebWork calls.
 MAX_OVERLAP_MONTHS = 6
 OFF_STATUSES = ("approved", "pending")
+# Rows built and shown at a time, oldest first; "Show more" appends the next slice. A busy
+# workspace can have hundreds pending, and nobody decides them all from one long page.
+PAGE_SIZE = 50
+MAX_SHOWN = 1000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,11 +74,24 @@ class Inbox:
     fetched_at: float | None = None
     out_today: list[OutEntry] = field(default_factory=list)
     out_week: list[OutEntry] = field(default_factory=list)
+    pending_count: int = 0
+    start: int = 0
 
     @property
-    def pending_count(self) -> int:
-        """How many requests wait for a decision."""
-        return sum(1 for row in self.rows if row.leave.is_pending)
+    def next_start(self) -> int | None:
+        """Where the next slice of rows starts, if any rows remain after these."""
+        end = self.start + len(self.rows)
+        return end if end < self.pending_count else None
+
+    @property
+    def remaining(self) -> int:
+        """Pending requests after the rows shown."""
+        return max(self.pending_count - self.start - len(self.rows), 0)
+
+    @property
+    def next_count(self) -> int:
+        """How many rows "Show more" adds."""
+        return min(self.remaining, PAGE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -217,8 +234,18 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
     return sorted(entries, key=lambda e: e.name.casefold())
 
 
-def inbox_get(*, user_id: int, workspace_id: int, today: dt.date | None = None) -> Inbox:
-    """The inbox page: pending requests and the out-today strip, degrading per failed read."""
+def inbox_get(
+    *,
+    user_id: int,
+    workspace_id: int,
+    start: int = 0,
+    count: int = PAGE_SIZE,
+    today: dt.date | None = None,
+) -> Inbox:
+    """The inbox page: pending requests `start` to `start + count` (oldest first) and the
+    out-today strip, degrading per failed read. Rows are built for that slice only."""
+    start = max(start, 0)
+    count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
     today = today or timezone.localdate()
     core = fetch_parallel(
@@ -237,7 +264,8 @@ def inbox_get(*, user_id: int, workspace_id: int, today: dt.date | None = None) 
             ],
         )
     overrides = leave_overrides(workspace_id=workspace_id)
-    leaves = leaves_with_overrides(pending.entry.value, overrides, status="pending")
+    all_pending = leaves_with_overrides(pending.entry.value, overrides, status="pending")
+    leaves = all_pending[start : start + count]
     months = _months_spanned(leaves, today)
     month_reads = fetch_parallel(
         user_id=user_id,
@@ -282,6 +310,8 @@ def inbox_get(*, user_id: int, workspace_id: int, today: dt.date | None = None) 
         fetched_at=pending.entry.fetched_at,
         out_today=_out_entries(month_leaves, lookup, today, today, today),
         out_week=_out_entries(month_leaves, lookup, week_start, week_end, today),
+        pending_count=len(all_pending),
+        start=start,
     )
 
 

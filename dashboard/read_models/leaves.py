@@ -1,7 +1,8 @@
 """The requests list: every request with filters, text search, pagination and CSV rows."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
@@ -21,6 +22,10 @@ from dashboard.selectors import (
 from dashboard.webwork import Leave, Member, Policy
 
 PAGE_SIZE = 25
+# With no dates and no member chosen, the list starts this many days back (from the first of
+# that month): a year of a large workspace is dozens of WebWork pages, most of a person's
+# per-minute allowance, for history nobody scrolls through. Choosing dates lifts the window.
+DEFAULT_WINDOW_DAYS = 90
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +40,14 @@ class LeaveFilters:
     def from_values(cls, *, q: str = "", page: int = 1, **query) -> "LeaveFilters":
         """Build from the filter form's values."""
         return cls(query=LeaveQuery(**query), q=q, page=page)
+
+    def windowed(self, today: dt.date) -> "LeaveFilters":
+        """These filters, starting `DEFAULT_WINDOW_DAYS` back when no dates or member are set."""
+        query = self.query
+        if query.date_from or query.date_to or query.member_id is not None:
+            return self
+        start = (today - dt.timedelta(days=DEFAULT_WINDOW_DAYS)).replace(day=1)
+        return replace(self, query=replace(query, date_from=start))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,18 +65,31 @@ class LeaveListRow:
 
 @dataclass(kw_only=True)
 class LeaveListing:
-    """The filtered requests, the lists the filters offer, and notices."""
+    """The filtered requests, the lists the filters offer, and notices.
 
-    rows: list[LeaveListRow] = field(default_factory=list)
+    Rows are built on demand: a page builds its 25, the CSV export all of them.
+    """
+
+    leaves: list[Leave] = field(default_factory=list)
+    lookup: Lookup | None = None
+    today: dt.date | None = None
     members: list[Member] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     unavailable: bool = False
     notices: list[Notice] = field(default_factory=list)
     fetched_at: float | None = None
+    window_from: dt.date | None = None
+
+    @property
+    def rows(self) -> Iterator[LeaveListRow]:
+        """Every matching request as a row, newest first."""
+        return (_row(leave, self.lookup, self.today) for leave in self.leaves)
 
     def page(self, number: int) -> Page:
         """One page of rows (out-of-range numbers give the last page)."""
-        return Paginator(self.rows, PAGE_SIZE).get_page(number)
+        page = Paginator(self.leaves, PAGE_SIZE).get_page(number)
+        page.object_list = [_row(leave, self.lookup, self.today) for leave in page.object_list]
+        return page
 
 
 def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], list[Policy]]:
@@ -76,21 +102,24 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
     return list(reads["members"].value or []), list(reads["policies"].value or [])
 
 
-def _matches(row: LeaveListRow, needle: str) -> bool:
-    haystack = f"{row.member_name}\n{row.leave.note or ''}".casefold()
+def _matches(leave: Leave, lookup: Lookup, needle: str) -> bool:
+    haystack = f"{lookup.member_name(leave.user_id)}\n{leave.note or ''}".casefold()
     return needle in haystack
 
 
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
-    """Requests matching the filters, newest first."""
+    """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
+    today = timezone.localdate()
+    windowed = filters.windowed(today)
     reads = fetch_parallel(
         user_id=user_id,
-        leaves=lambda: leave_list(user_id=user_id, workspace_id=workspace_id, query=filters.query),
+        leaves=lambda: leave_list(user_id=user_id, workspace_id=workspace_id, query=windowed.query),
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
     )
     members = list(reads["members"].value or [])
     policies = list(reads["policies"].value or [])
+    window_from = windowed.query.date_from if windowed is not filters else None
     result = reads["leaves"]
     if result.entry is None:
         return LeaveListing(
@@ -98,22 +127,23 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
             policies=policies,
             unavailable=True,
             notices=[Notice("error", f"{describe(result.error)} Requests can't be shown.")],
+            window_from=window_from,
         )
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
     leaves = leaves_with_overrides(result.entry.value, overrides, status=filters.query.status)
-    today = timezone.localdate()
-    rows = [_row(leave, lookup, today) for leave in leaves]
     needle = filters.q.casefold().strip()
     if needle:
-        rows = [row for row in rows if _matches(row, needle)]
-    rows.sort(key=_newest_first)
+        leaves = [leave for leave in leaves if _matches(leave, lookup, needle)]
     return LeaveListing(
-        rows=rows,
+        leaves=sorted(leaves, key=_newest_first),
+        lookup=lookup,
+        today=today,
         members=members,
         policies=policies,
         notices=notices_for("requests", result, reads["members"], reads["policies"]),
         fetched_at=result.entry.fetched_at,
+        window_from=window_from,
     )
 
 
@@ -131,8 +161,7 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
     )
 
 
-def _newest_first(row: LeaveListRow) -> tuple:
-    leave = row.leave
+def _newest_first(leave: Leave) -> tuple:
     created = leave.created_at.timestamp() if leave.created_at else 0.0
     return (-created, -(leave.start_date or dt.date.min).toordinal(), leave.id)
 

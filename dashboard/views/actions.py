@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard import services
 from dashboard.forms import RejectForm
-from dashboard.read_models.inbox import inbox_row_get
+from dashboard.read_models.inbox import InboxRow, inbox_row_get
 from dashboard.selectors import cached_leave_peek, leave_get
 from dashboard.services import DecisionResult
 from dashboard.views.common import WorkspaceRequest, workspace_view
@@ -42,7 +42,13 @@ def leave_reject(request: WorkspaceRequest, workspace_id: int, leave_id) -> Http
             messages.error(request, error)
             return redirect(_back(request, workspace_id))
         return _render_row(
-            request, workspace_id, str(leave_id), result=None, reject_form=form, open_reject=True
+            request,
+            workspace_id,
+            str(leave_id),
+            row=None,
+            result=None,
+            reject_form=form,
+            open_reject=True,
         )
     result = services.leave_reject(
         user=request.user,
@@ -61,18 +67,27 @@ def _decision_response(
     reject_form: RejectForm | None = None,
 ) -> HttpResponse:
     level = messages.SUCCESS if result.done else messages.ERROR
-    name = _subject(request, workspace_id, leave_id, result.leave)
-    messages.add_message(request, level, f"{name}: {result.message}" if name else result.message)
+    leave = result.leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
+    row = _row_for(request, workspace_id, leave)
+    subject = f"{row.member_name}, {row.policy_name}: " if row else ""
+    messages.add_message(request, level, subject + result.message)
     if not request.htmx:
         return redirect(_back(request, workspace_id))
     return _render_row(
         request,
         workspace_id,
         leave_id,
+        row=row,
         result=result,
         reject_form=reject_form if not result.done else None,
         open_reject=reject_form is not None and not result.done,
     )
+
+
+def _row_for(request: WorkspaceRequest, workspace_id: int, leave: Leave | None) -> InboxRow | None:
+    if leave is None:
+        return None
+    return inbox_row_get(user_id=request.user.pk, workspace_id=workspace_id, leave=leave)
 
 
 def _render_row(
@@ -80,16 +95,13 @@ def _render_row(
     workspace_id: int,
     leave_id: str,
     *,
+    row: InboxRow | None,
     result: DecisionResult | None,
     reject_form: RejectForm | None,
     open_reject: bool,
 ) -> HttpResponse:
-    leave = (result.leave if result else None) or _known_leave(request, workspace_id, leave_id)
-    row = (
-        inbox_row_get(user_id=request.user.pk, workspace_id=workspace_id, leave=leave)
-        if leave
-        else None
-    )
+    if row is None:
+        row = _row_for(request, workspace_id, _known_leave(request, workspace_id, leave_id))
     return render(
         request,
         "dashboard/inbox/inbox.html#row",
@@ -100,6 +112,7 @@ def _render_row(
             "open_reject": open_reject,
             "missing_leave_id": leave_id,
             "oob_pending": True,
+            "inbox_url": reverse("inbox", args=[workspace_id]),
         },
     )
 
@@ -112,16 +125,6 @@ def _known_leave(request: WorkspaceRequest, workspace_id: int, leave_id: str) ->
         return leave_get(user_id=request.user.pk, workspace_id=workspace_id, leave_id=leave_id)
     except WebWorkError:
         return None
-
-
-def _subject(
-    request: WorkspaceRequest, workspace_id: int, leave_id: str, leave: Leave | None
-) -> str:
-    leave = leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
-    if leave is None:
-        return ""
-    row = inbox_row_get(user_id=request.user.pk, workspace_id=workspace_id, leave=leave)
-    return f"{row.member_name}, {row.policy_name}"
 
 
 def _back(request: HttpRequest, workspace_id: int) -> str:

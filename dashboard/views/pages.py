@@ -16,6 +16,7 @@ from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_table_get
 from dashboard.read_models.calendar import calendar_get, parse_month
 from dashboard.read_models.holidays import holiday_region
+from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
 from dashboard.read_models.leaves import (
     LeaveFilters,
@@ -67,9 +68,20 @@ def workspace_picker(request: HttpRequest) -> HttpResponse:
 @require_GET
 @workspace_view
 def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Pending requests, oldest first, with inline approve and reject."""
-    data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id)
-    return render(request, "dashboard/inbox/inbox.html", {"inbox": data, "now": timezone.now()})
+    """Pending requests, oldest first, with inline approve and reject.
+
+    A page shows the oldest `PAGE_SIZE`; "Show more" fetches the next slice by HTMX
+    (`?start=N`, rows only), or without JavaScript reloads with more shown (`?shown=N`).
+    """
+    start = _int_or_none(request.GET.get("start"))
+    if request.htmx and start is not None:
+        data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id, start=start)
+        context = {"inbox": data, "inbox_url": request.path, "more": True}
+        return render(request, "dashboard/inbox/inbox.html#rows", context)
+    shown = _int_or_none(request.GET.get("shown")) or INBOX_PAGE_SIZE
+    data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id, count=shown)
+    context = {"inbox": data, "inbox_url": request.path, "now": timezone.now()}
+    return render(request, "dashboard/inbox/inbox.html", context)
 
 
 @require_GET

@@ -185,7 +185,7 @@ def items_from_api(data: Any) -> list[dict[str, Any]]:
 _MANAGING_ROLES = frozenset({"owner", "executive manager"})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Workspace:
     """A workspace the signed-in account belongs to, with its role there."""
 
@@ -219,7 +219,7 @@ class Workspace:
         return role in _MANAGING_ROLES
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     """A member of a workspace."""
 
@@ -274,7 +274,7 @@ _LEAVE_PERIODS = frozenset(
 )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Leave:
     """A leave request."""
 
@@ -383,7 +383,7 @@ def _unit(value: Any) -> str | None:
     return _UNITS.get(text.strip().lower(), text)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Policy:
     """A leave policy (the rules a leave request is filed under)."""
 
@@ -431,7 +431,7 @@ _AMOUNT = re.compile(
 )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class BalanceAmount:
     """A balance as WebWork wrote it ("4.5 hours"), with the number and unit when readable."""
 
@@ -468,7 +468,7 @@ class BalanceAmount:
         return cls(text=text, value=value, unit=unit)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class PolicyBalance:
     """One member's remaining balance under one policy (WebWork names the policy, no id)."""
 
@@ -476,7 +476,7 @@ class PolicyBalance:
     amount: BalanceAmount
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Balance:
     """One member's remaining leave balances."""
 
@@ -521,7 +521,7 @@ class Balance:
         return None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class RateLimitStatus:
     """WebWork's rate-limit headers from the latest response, and when they were seen."""
 
@@ -530,7 +530,7 @@ class RateLimitStatus:
     observed_at: float
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class TokenSet:
     """Tokens from WebWork's OAuth token endpoint; the repr never shows their values."""
 

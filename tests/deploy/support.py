@@ -227,6 +227,9 @@ class Process:
         self.log = log
         self.env = env
         self.entrypoint = entrypoint
+        # A command run before with the same TMPDIR (say `migrate`) left its name in the role
+        # file; until this process writes its own, `healthcheck` would answer for that one.
+        Path(env.get("TMPDIR") or "/tmp", "dashboard-role").unlink(missing_ok=True)  # noqa: S108
         self._out = log.open("w")
         self.popen = subprocess.Popen(  # noqa: S603 - our own script
             [str(entrypoint), *args], env=env, stdout=self._out, stderr=subprocess.STDOUT

@@ -70,7 +70,11 @@ def demo(image_tree, sandbox_server, tmp_path_factory):
 
 def test_the_demo_signs_in_through_the_sandbox_over_plain_http(demo, sandbox):
     browser = requests.Session()
-    page = browser.get(f"{demo.url}/accounts/login/", timeout=30, allow_redirects=False)
+    try:
+        page = browser.get(f"{demo.url}/accounts/login/", timeout=30, allow_redirects=False)
+    except requests.ConnectionError as exc:
+        state = "running" if demo.popen.poll() is None else f"exited {demo.popen.returncode}"
+        raise AssertionError(f"gunicorn {state}: {exc}\n{demo.output()[-3000:]}") from exc
     assert page.status_code == 200  # no redirect to https
     assert "csrftoken" in browser.cookies  # plain names, no Secure flag: http on localhost
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import open_page, tap
+from tests.listing import in_window
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +66,7 @@ def test_filters_update_the_url_and_the_back_button_restores_them(
     page = signed_in_page
     open_page(page, dashboard, "/w/1/leaves/")
     everything = result_count(page)
-    assert everything == len(webwork.state.leaves_for(1))
+    assert everything == len(in_window(webwork.state.leaves_for(1)))
     show_more_filters(page, form_factor)
     # A marker on the window survives HTMX swaps but not page loads.
     page.evaluate("window.__sameDocument = true")
@@ -74,7 +75,7 @@ def test_filters_update_the_url_and_the_back_button_restores_them(
     expect(page).to_have_url(re.compile(r"[?&]status=pending"))
     expect(page.locator(".results__count")).not_to_have_text(re.compile(rf"^{everything} "))
     pending = result_count(page)
-    assert pending == len(webwork.state.leaves_for(1, status="pending"))
+    assert pending == len(in_window(webwork.state.leaves_for(1, status="pending")))
     assert statuses_shown(page) == {"Pending"}
 
     page.get_by_label("Policy").select_option(str(ANNUAL_LEAVE))
@@ -83,7 +84,7 @@ def test_filters_update_the_url_and_the_back_button_restores_them(
     expect(page.locator(".results__count")).not_to_have_text(re.compile(rf"^{pending} "))
     annual = [
         lv
-        for lv in webwork.state.leaves_for(1, status="pending")
+        for lv in in_window(webwork.state.leaves_for(1, status="pending"))
         if lv["policy_id"] == ANNUAL_LEAVE
     ]
     assert result_count(page) == len(annual)
@@ -113,7 +114,7 @@ def test_filters_update_the_url_and_the_back_button_restores_them(
 def test_search_narrows_the_list(signed_in_page, dashboard, webwork, form_factor):
     page = signed_in_page
     open_page(page, dashboard, "/w/1/leaves/")
-    yuki = webwork.state.leaves_for(1, user_id=1003)
+    yuki = in_window(webwork.state.leaves_for(1, user_id=1003))
 
     page.get_by_label("Search").fill("Yuki Tanaka")
     expect(page).to_have_url(re.compile(r"[?&]q=Yuki(%20|\+)Tanaka"))
@@ -130,7 +131,7 @@ def test_export_downloads_the_filtered_list_as_csv(
     shown = result_count(page)
     expected = {
         lv["id"]: lv
-        for lv in webwork.state.leaves_for(1, status="approved")
+        for lv in in_window(webwork.state.leaves_for(1, status="approved"))
         if lv["policy_id"] == ANNUAL_LEAVE
     }
     assert shown == len(expected) > 0

@@ -168,3 +168,52 @@ def test_webwork_down_after_a_visit_shows_the_last_good_data(manager_client, web
     assert response.status_code == 200
     assert all(f'id="leave-{leave_id}"' in html for leave_id in ids)
     assert "Showing data from" in html
+
+
+def _pending_in_order(webwork) -> list[dict]:
+    return sorted(
+        webwork.state.leaves_for(WS, status="pending"), key=lambda lv: (lv["created_at"], lv["id"])
+    )
+
+
+def _row_ids(html: str) -> list[str]:
+    return re.findall(r'<li id="leave-([0-9a-f-]+)"', html)
+
+
+@pytest.mark.sandbox_seed(members=120, teams=6, leaves=1500)
+def test_a_long_inbox_shows_the_oldest_50_and_more_on_request(manager_client, webwork):
+    pending = _pending_in_order(webwork)
+    assert len(pending) > 100  # the seed is large enough for three slices
+    html = manager_client.get("/w/1/").content.decode()
+    assert _row_ids(html) == [lv["id"] for lv in pending[:50]]
+    assert f"{len(pending)} requests waiting, oldest first. Showing the oldest 50." in html
+    assert f"({len(pending) - 50} not shown)" in html
+    assert 'href="/w/1/?shown=100"' in html  # without JavaScript: the page, with more shown
+    assert 'hx-get="/w/1/?start=50"' in html
+
+    more = manager_client.get("/w/1/?start=50", headers=HTMX).content.decode()
+    assert "<html" not in more
+    assert _row_ids(more) == [lv["id"] for lv in pending[50:100]]
+    assert 'hx-get="/w/1/?start=100"' in more
+    assert "data-focus-after-swap" in more.split("</li>")[0]  # keyboard focus lands on row 51
+
+    longer = manager_client.get("/w/1/?shown=100").content.decode()
+    assert _row_ids(longer) == [lv["id"] for lv in pending[:100]]
+
+    last = manager_client.get(f"/w/1/?start={len(pending) - 3}", headers=HTMX).content.decode()
+    assert _row_ids(last) == [lv["id"] for lv in pending[-3:]]
+    assert "requests__more" not in last
+
+
+@pytest.mark.sandbox_seed(members=120, teams=6, leaves=1500)
+def test_the_navigation_count_comes_from_the_cache_and_follows_decisions(manager_client, webwork):
+    manager_client.get("/w/1/")
+    pending = _pending_in_order(webwork)
+    webwork.state.calls.clear()
+    html = manager_client.get("/w/1/policies/").content.decode()
+    assert f'aria-label="{len(pending)} pending"' in html
+    manager_client.post(f"/w/1/leaves/{pending[0]['id']}/approve/", headers=HTMX)
+    html = manager_client.get("/w/1/policies/").content.decode()
+    assert f'aria-label="{len(pending) - 1} pending"' in html
+    # Listing pages never fetch the pending list for the badge.
+    assert webwork.state.calls.count(method="GET", path="^/api/v2/leaves$") == 0

@@ -5,6 +5,8 @@ import io
 
 import pytest
 
+from tests.listing import in_window, window_start
+
 pytestmark = pytest.mark.django_db
 
 WS = 1
@@ -18,7 +20,7 @@ def _rows(html: str) -> int:
 def test_status_filter_is_applied_by_webwork(manager_client, webwork):
     response = manager_client.get("/w/1/leaves/?status=rejected")
     html = response.content.decode()
-    rejected = webwork.state.leaves_for(WS, status="rejected")
+    rejected = in_window(webwork.state.leaves_for(WS, status="rejected"))
     assert f"{len(rejected)} requests" in html
     assert "status--approved" not in html
     assert webwork.state.calls.count(path="^/api/v2/leaves$") >= 1
@@ -27,7 +29,7 @@ def test_status_filter_is_applied_by_webwork(manager_client, webwork):
 
 
 def test_text_search_matches_member_names_and_notes(manager_client, webwork):
-    leave = webwork.state.leaves_for(WS)[0]
+    leave = in_window(webwork.state.leaves_for(WS))[0]
     webwork.state.leaves[leave["id"]].note = "Zanzibar honeymoon"
     html = manager_client.get("/w/1/leaves/?q=zanzibar").content.decode()
     assert _rows(html) == 1
@@ -38,11 +40,34 @@ def test_text_search_matches_member_names_and_notes(manager_client, webwork):
     names = {m["id"]: f"{m['firstname']} {m['lastname']}" for m in webwork.state.members_for(WS)}
     expected = [
         lv
-        for lv in webwork.state.leaves_for(WS)
+        for lv in in_window(webwork.state.leaves_for(WS))
         if needle.casefold() in f"{names[lv['user_id']]}\n{lv['note'] or ''}".casefold()
     ]
     assert expected
     assert f"{len(expected)} request" in html
+
+
+def test_without_dates_or_member_the_list_starts_a_few_months_back(manager_client, webwork):
+    every = webwork.state.leaves_for(WS)
+    windowed = in_window(every)
+    assert 0 < len(windowed) < len(every)  # the seed has history before the window
+    html = manager_client.get("/w/1/leaves/").content.decode()
+    assert f"{len(windowed)} requests touching {window_start():%-d %b %Y} or later" in html
+    assert "Choose dates or a member to see earlier requests." in html
+    query = webwork.state.calls.records(path="^/api/v2/leaves$")[-1]["query"]
+    assert query["date_from"] == window_start().isoformat()
+
+
+def test_choosing_a_date_or_a_member_lifts_the_window(manager_client, webwork):
+    every = webwork.state.leaves_for(WS)
+    html = manager_client.get("/w/1/leaves/?from=2000-01-01").content.decode()
+    assert f"{len(every)} requests" in html
+    assert "or later" not in html
+    member_id = every[0]["user_id"]
+    theirs = webwork.state.leaves_for(WS, user_id=member_id)
+    html = manager_client.get(f"/w/1/leaves/?member={member_id}").content.decode()
+    assert f"{len(theirs)} request" in html
+    assert "or later" not in html
 
 
 def test_htmx_gets_only_the_results(manager_client, webwork):
@@ -75,7 +100,7 @@ def test_csv_export_is_exactly_the_filtered_list(manager_client, webwork):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     header, body = rows[0], rows[1:]
     assert header[:3] == ["id", "member_id", "member"]
-    approved = webwork.state.leaves_for(WS, status="approved")
+    approved = in_window(webwork.state.leaves_for(WS, status="approved"))
     assert len(body) == len(approved)
     status = header.index("status")
     start = header.index("start_date")
@@ -84,7 +109,7 @@ def test_csv_export_is_exactly_the_filtered_list(manager_client, webwork):
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(manager_client, webwork):
-    leave = webwork.state.leaves_for(WS)[0]
+    leave = in_window(webwork.state.leaves_for(WS))[0]
     webwork.state.leaves[leave["id"]].note = '=HYPERLINK("http://evil.test")'
     response = manager_client.get("/w/1/leaves/export.csv?q=HYPERLINK")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
