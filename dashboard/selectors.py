@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from dashboard.cache import (
     Cached,
+    NotCached,
+    cache_only,
     cache_peek,
     cache_put,
     cached_fetch,
@@ -116,17 +118,35 @@ def _run_all(
         return {}
     marker = _clients.set({user_id: client})
     try:
-        if len(reads) == 1:
-            ((name, read),) = reads.items()
-            return {name: _run_read(read)}
-        with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="read") as pool:
-            futures = {
-                name: pool.submit(contextvars.copy_context().run, _run_in_thread, read)
-                for name, read in reads.items()
-            }
-            return {name: future.result() for name, future in futures.items()}
+        results, missing = _run_cached(reads)
+        if len(missing) == 1:
+            ((name, read),) = missing.items()
+            results[name] = _run_read(read)
+        elif missing:
+            with ThreadPoolExecutor(max_workers=len(missing), thread_name_prefix="read") as pool:
+                futures = {
+                    name: pool.submit(contextvars.copy_context().run, _run_in_thread, read)
+                    for name, read in missing.items()
+                }
+                results.update({name: future.result() for name, future in futures.items()})
+        return {name: results[name] for name in reads}
     finally:
         _clients.reset(marker)
+
+
+def _run_cached(
+    reads: dict[str, Callable[[], Cached]],
+) -> tuple[dict[str, Outcome], dict[str, Callable[[], Cached]]]:
+    """Answer what the cache holds fresh, here and now; return the reads that must fetch."""
+    results: dict[str, Outcome] = {}
+    missing: dict[str, Callable[[], Cached]] = {}
+    with cache_only():
+        for name, read in reads.items():
+            try:
+                results[name] = Outcome(entry=read(), error=None)
+            except NotCached:
+                missing[name] = read
+    return results, missing
 
 
 def _run_read(read: Callable[[], Cached]) -> Outcome:

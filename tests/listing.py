@@ -2,15 +2,19 @@
 
 import datetime as dt
 
-from dashboard.read_models.leaves import DEFAULT_WINDOW_DAYS
+from dashboard.read_models.leaves import default_window
 
 
-def window_start() -> dt.date:
-    """The first day the unfiltered list covers."""
-    return (dt.date.today() - dt.timedelta(days=DEFAULT_WINDOW_DAYS)).replace(day=1)
+def window() -> tuple[dt.date, dt.date]:
+    """The first and last day the unfiltered list covers."""
+    return default_window(dt.date.today())
 
 
 def in_window(leaves: list[dict]) -> list[dict]:
-    """The sandbox leaves that list shows: those ending on `window_start()` or later."""
-    start = window_start().isoformat()
-    return [lv for lv in leaves if (lv.get("end_date") or lv["start_date"]) >= start]
+    """The sandbox leaves that list shows: those overlapping `window()`."""
+    start, end = (day.isoformat() for day in window())
+    return [
+        lv
+        for lv in leaves
+        if (lv.get("end_date") or lv["start_date"]) >= start and lv["start_date"] <= end
+    ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from dashboard.read_models.common import Notice, age_text, describe, notices_for
+from dashboard.read_models.common import Notice, age_text, describe, fingerprint, notices_for
 from dashboard.read_models.inbox import Lookup
 from dashboard.selectors import balance_list, fetch_parallel, member_list, policy_list
 from dashboard.webwork import BalanceAmount
@@ -40,6 +40,7 @@ class BalanceTable:
     unavailable: bool = False
     notices: list[Notice] = field(default_factory=list)
     fetched_at: float | None = None
+    fingerprint: str = ""  # of the inputs of the rendered table
 
     @property
     def fetched_at_time(self) -> dt.datetime | None:
@@ -110,4 +111,10 @@ def balance_table_get(
         total_members=total,
         notices=notices_for("balances", outcome, reads["members"], reads["policies"]),
         fetched_at=outcome.entry.fetched_at,
+        fingerprint=fingerprint(
+            workspace_id,
+            needle,
+            team,
+            *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
+        ),
     )

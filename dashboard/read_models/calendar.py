@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
 from dashboard.read_models.format import leave_end
 from dashboard.read_models.holidays import holiday_region, holidays_between
 from dashboard.read_models.inbox import Lookup
@@ -115,6 +115,7 @@ class CalendarMonth:
     notices: list[Notice] = field(default_factory=list)
     unavailable: bool = False
     fetched_at: float | None = None
+    fingerprint: str = ""  # of the inputs of the rendered grid and agenda
 
     @property
     def previous(self) -> str:
@@ -245,7 +246,8 @@ def calendar_get(
     ]
     if policy_id is not None:
         leaves = [lv for lv in leaves if lv.policy_id == policy_id]
-    holidays = holidays_between(holiday_region(workspace_id=workspace_id), month_start, month_end)
+    region = holiday_region(workspace_id=workspace_id)
+    holidays = holidays_between(region, month_start, month_end)
 
     visible = _visible_members(members, team)
     visible_ids = {m.id for m in visible}
@@ -306,4 +308,14 @@ def calendar_get(
         "calendar data", reads["leaves"], reads["members"], reads["policies"]
     )
     result.fetched_at = reads["leaves"].entry.fetched_at
+    result.fingerprint = fingerprint(
+        workspace_id,
+        month_start,
+        team,
+        policy_id,
+        today,
+        region,
+        *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
+        sorted(overrides.items()),
+    )
     return result

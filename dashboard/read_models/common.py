@@ -1,6 +1,7 @@
 """Notices about data freshness and failures, shared by every page."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -15,6 +16,15 @@ from dashboard.webwork import (
     Unavailable,
     WebWorkError,
 )
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of everything a rendered fragment depends on, to key its cached HTML.
+
+    Large fragments (the wallchart, the balances table) take longer to render than to read;
+    their parts are ids, filters, `fetched_at` times and our own recent decisions.
+    """
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from dashboard.selectors import (
 from dashboard.webwork import Leave, Member, Policy
 
 PAGE_SIZE = 25
-# With no dates and no member chosen, the list starts this many days back (from the first of
-# that month): a year of a large workspace is dozens of WebWork pages, most of a person's
-# per-minute allowance, for history nobody scrolls through. Choosing dates lifts the window.
-DEFAULT_WINDOW_DAYS = 90
+# With no dates and no member chosen, the list covers this month and the two before and
+# after it: a year of a large workspace is dozens of WebWork pages, most of a person's
+# per-minute allowance, for history nobody pages through. Choosing dates lifts the window.
+DEFAULT_WINDOW_MONTHS = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,12 +42,21 @@ class LeaveFilters:
         return cls(query=LeaveQuery(**query), q=q, page=page)
 
     def windowed(self, today: dt.date) -> "LeaveFilters":
-        """These filters, starting `DEFAULT_WINDOW_DAYS` back when no dates or member are set."""
+        """These filters, within `default_window` when no dates or member are set."""
         query = self.query
         if query.date_from or query.date_to or query.member_id is not None:
             return self
-        start = (today - dt.timedelta(days=DEFAULT_WINDOW_DAYS)).replace(day=1)
-        return replace(self, query=replace(query, date_from=start))
+        start, end = default_window(today)
+        return replace(self, query=replace(query, date_from=start, date_to=end))
+
+
+def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the months the unfiltered list covers."""
+    index = today.year * 12 + today.month - 1
+    first = index - DEFAULT_WINDOW_MONTHS
+    last = index + DEFAULT_WINDOW_MONTHS + 1  # the month after the window
+    end = dt.date(last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)
+    return dt.date(first // 12, first % 12 + 1, 1), end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,7 +87,7 @@ class LeaveListing:
     unavailable: bool = False
     notices: list[Notice] = field(default_factory=list)
     fetched_at: float | None = None
-    window_from: dt.date | None = None
+    window: tuple[dt.date, dt.date] | None = None
 
     @property
     def rows(self) -> Iterator[LeaveListRow]:
@@ -119,7 +128,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
     )
     members = list(reads["members"].value or [])
     policies = list(reads["policies"].value or [])
-    window_from = windowed.query.date_from if windowed is not filters else None
+    window = (windowed.query.date_from, windowed.query.date_to) if windowed is not filters else None
     result = reads["leaves"]
     if result.entry is None:
         return LeaveListing(
@@ -127,7 +136,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
             policies=policies,
             unavailable=True,
             notices=[Notice("error", f"{describe(result.error)} Requests can't be shown.")],
-            window_from=window_from,
+            window=window,
         )
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
@@ -143,7 +152,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         policies=policies,
         notices=notices_for("requests", result, reads["members"], reads["policies"]),
         fetched_at=result.entry.fetched_at,
-        window_from=window_from,
+        window=window,
     )
 
 

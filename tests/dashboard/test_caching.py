@@ -19,12 +19,14 @@ def test_warm_page_views_cost_at_most_one_upstream_call(manager_client, webwork,
 
 def test_a_decision_shows_on_every_page_without_refetching_lists(manager_client, webwork):
     manager_client.get("/w/1/")
-    manager_client.get("/w/1/leaves/?status=pending")
+    manager_client.get("/w/1/leaves/?status=pending&from=2000-01-01")
     leave = webwork.state.leaves_for(1, status="pending")[0]
     manager_client.post(f"/w/1/leaves/{leave['id']}/approve/", headers=HTMX)
     webwork.state.calls.clear()
     inbox = manager_client.get("/w/1/").content.decode()
-    pending_list = manager_client.get("/w/1/leaves/?status=pending").content.decode()
+    pending_list = manager_client.get(
+        "/w/1/leaves/?status=pending&from=2000-01-01"
+    ).content.decode()
     assert f'id="leave-{leave["id"]}"' not in inbox
     assert f'id="row-{leave["id"]}"' not in pending_list
     assert webwork.state.calls.count(path="^/api/v2/leaves$") == 0
@@ -33,7 +35,7 @@ def test_a_decision_shows_on_every_page_without_refetching_lists(manager_client,
 def test_a_new_request_invalidates_leave_lists(manager_client, webwork):
     import datetime as dt
 
-    manager_client.get("/w/1/leaves/?status=pending")
+    manager_client.get("/w/1/leaves/?status=pending&from=2000-01-01")
     start = dt.date.today() + dt.timedelta(days=500)
     start -= dt.timedelta(days=start.weekday())
     annual = next(p for p in webwork.state.policies_for(1) if p["name"] == "Annual leave")
@@ -52,5 +54,29 @@ def test_a_new_request_invalidates_leave_lists(manager_client, webwork):
         request_key="abc",
     )
     assert result.created
-    html = manager_client.get("/w/1/leaves/?status=pending").content.decode()
+    html = manager_client.get("/w/1/leaves/?status=pending&from=2000-01-01").content.decode()
     assert f'id="row-{result.leave.id}"' in html
+
+
+@pytest.mark.parametrize("url", ["/w/1/", "/w/1/calendar/", "/w/1/balances/"])
+def test_warm_pages_read_the_cache_in_the_request_thread(manager_client, webwork, url, monkeypatch):
+    """A thread per read only pays off when reads wait for WebWork; cached ones don't."""
+    from dashboard import selectors
+
+    manager_client.get(url)
+    pools = []
+
+    class CountingPool(selectors.ThreadPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "ThreadPoolExecutor", CountingPool)
+    assert manager_client.get(url).status_code == 200
+    assert pools == []
+    # A cold read still runs beside the others.
+    from django.core.cache import cache
+
+    cache.clear()
+    assert manager_client.get(url).status_code == 200
+    assert pools

@@ -167,3 +167,23 @@ def test_cold_month_costs_at_most_the_budget_and_warm_costs_nothing(webwork, man
     webwork.state.calls.clear()
     assert manager_client.get(f"/w/1/calendar/?month={month}").status_code == 200
     assert webwork.state.calls.count(path="^/api/v2/") <= 1
+
+
+def test_the_cached_grid_follows_every_input_it_depends_on(may, webwork, manager_client):
+    """The grid's HTML is cached; settings, decisions and new data each show at once."""
+    url = "/w/1/calendar/?month=2027-05"
+    before = manager_client.get(url).content.decode()
+    assert "Spring Bank Holiday" not in before
+    assert manager_client.get(url).content.decode().count("bar--pending") == before.count(
+        "bar--pending"
+    )
+    manager_client.post("/w/1/settings/", {"holiday_country": "GB", "holiday_subdivision": ""})
+    assert "Spring Bank Holiday" in manager_client.get(url).content.decode()
+
+    pending = next(
+        lv for lv in webwork.state.leaves_for(WS, status="pending") if lv["start_date"] >= "2027-05"
+    )
+    assert pending["start_date"] < "2027-06"
+    shown = manager_client.get(url).content.decode().count("bar--pending")
+    manager_client.post(f"/w/1/leaves/{pending['id']}/approve/", headers=HTMX)
+    assert manager_client.get(url).content.decode().count("bar--pending") < shown

@@ -1,11 +1,13 @@
 """The requests list: filters, text search, pagination, HTMX partials and the CSV export."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 
-from tests.listing import in_window, window_start
+from dashboard.read_models.leaves import default_window
+from tests.listing import in_window, window
 
 pytestmark = pytest.mark.django_db
 
@@ -47,27 +49,30 @@ def test_text_search_matches_member_names_and_notes(manager_client, webwork):
     assert f"{len(expected)} request" in html
 
 
-def test_without_dates_or_member_the_list_starts_a_few_months_back(manager_client, webwork):
+def test_without_dates_or_member_the_list_covers_the_months_around_this_one(
+    manager_client, webwork
+):
     every = webwork.state.leaves_for(WS)
     windowed = in_window(every)
     assert 0 < len(windowed) < len(every)  # the seed has history before the window
     html = manager_client.get("/w/1/leaves/").content.decode()
-    assert f"{len(windowed)} requests touching {window_start():%-d %b %Y} or later" in html
-    assert "Choose dates or a member to see earlier requests." in html
+    first, last = window()
+    assert f"{len(windowed)} requests between {first:%-d %b %Y} and {last:%-d %b %Y}" in html
+    assert "Choose dates or a member to see other requests." in html
     query = webwork.state.calls.records(path="^/api/v2/leaves$")[-1]["query"]
-    assert query["date_from"] == window_start().isoformat()
+    assert (query["date_from"], query["date_to"]) == (first.isoformat(), last.isoformat())
 
 
 def test_choosing_a_date_or_a_member_lifts_the_window(manager_client, webwork):
     every = webwork.state.leaves_for(WS)
     html = manager_client.get("/w/1/leaves/?from=2000-01-01").content.decode()
     assert f"{len(every)} requests" in html
-    assert "or later" not in html
+    assert "Choose dates or a member" not in html
     member_id = every[0]["user_id"]
     theirs = webwork.state.leaves_for(WS, user_id=member_id)
     html = manager_client.get(f"/w/1/leaves/?member={member_id}").content.decode()
     assert f"{len(theirs)} request" in html
-    assert "or later" not in html
+    assert "Choose dates or a member" not in html
 
 
 def test_htmx_gets_only_the_results(manager_client, webwork):
@@ -115,3 +120,16 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(manager_client, webwork):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     note = rows[0].index("note")
     assert rows[1][note].startswith("'=")
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "last"),
+    [
+        (dt.date(2026, 11, 28), dt.date(2026, 9, 1), dt.date(2027, 1, 31)),
+        (dt.date(2026, 1, 5), dt.date(2025, 11, 1), dt.date(2026, 3, 31)),
+        (dt.date(2026, 12, 31), dt.date(2026, 10, 1), dt.date(2027, 2, 28)),
+        (dt.date(2027, 10, 1), dt.date(2027, 8, 1), dt.date(2027, 12, 31)),
+    ],
+)
+def test_the_default_window_is_this_month_and_two_either_side(today, first, last):
+    assert default_window(today) == (first, last)
