@@ -33,7 +33,7 @@ MAX_OVERLAP_MONTHS = 6
 OFF_STATUSES = ("approved", "pending")
 # Rows built and shown at a time, oldest first; "Show more" appends the next slice. A busy
 # workspace can have hundreds pending, and nobody decides them all from one long page.
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 MAX_SHOWN = 1000
 
 

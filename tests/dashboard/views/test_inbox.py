@@ -6,6 +6,8 @@ import re
 import pytest
 import time_machine
 
+from dashboard.read_models.inbox import PAGE_SIZE
+
 pytestmark = pytest.mark.django_db
 
 WS = 1
@@ -181,24 +183,27 @@ def _row_ids(html: str) -> list[str]:
 
 
 @pytest.mark.sandbox_seed(members=120, teams=6, leaves=1500)
-def test_a_long_inbox_shows_the_oldest_50_and_more_on_request(manager_client, webwork):
+def test_a_long_inbox_shows_the_oldest_slice_and_more_on_request(manager_client, webwork):
+    size = PAGE_SIZE
     pending = _pending_in_order(webwork)
-    assert len(pending) > 100  # the seed is large enough for three slices
+    assert len(pending) > 3 * size  # the seed is large enough for several slices
     html = manager_client.get("/w/1/").content.decode()
-    assert _row_ids(html) == [lv["id"] for lv in pending[:50]]
-    assert f"{len(pending)} requests waiting, oldest first. Showing the oldest 50." in html
-    assert f"({len(pending) - 50} not shown)" in html
-    assert 'href="/w/1/?shown=100"' in html  # without JavaScript: the page, with more shown
-    assert 'hx-get="/w/1/?start=50"' in html
+    assert _row_ids(html) == [lv["id"] for lv in pending[:size]]
+    assert f"{len(pending)} requests waiting, oldest first. Showing the oldest {size}." in html
+    assert f"Show {size} more" in html
+    assert f"({len(pending) - size} not shown)" in html
+    # Without JavaScript: the page again, with more shown; with htmx: the next rows only.
+    assert f'href="/w/1/?shown={2 * size}"' in html
+    assert f'hx-get="/w/1/?start={size}"' in html
 
-    more = manager_client.get("/w/1/?start=50", headers=HTMX).content.decode()
+    more = manager_client.get(f"/w/1/?start={size}", headers=HTMX).content.decode()
     assert "<html" not in more
-    assert _row_ids(more) == [lv["id"] for lv in pending[50:100]]
-    assert 'hx-get="/w/1/?start=100"' in more
-    assert "data-focus-after-swap" in more.split("</li>")[0]  # keyboard focus lands on row 51
+    assert _row_ids(more) == [lv["id"] for lv in pending[size : 2 * size]]
+    assert f'hx-get="/w/1/?start={2 * size}"' in more
+    assert "data-focus-after-swap" in more.split("</li>")[0]  # keyboard focus: first new row
 
-    longer = manager_client.get("/w/1/?shown=100").content.decode()
-    assert _row_ids(longer) == [lv["id"] for lv in pending[:100]]
+    longer = manager_client.get(f"/w/1/?shown={2 * size}").content.decode()
+    assert _row_ids(longer) == [lv["id"] for lv in pending[: 2 * size]]
 
     last = manager_client.get(f"/w/1/?start={len(pending) - 3}", headers=HTMX).content.decode()
     assert _row_ids(last) == [lv["id"] for lv in pending[-3:]]
