@@ -98,6 +98,8 @@ def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, 
     thread, and if WebWork answers 401 the token is refreshed here too and the failed reads
     are repeated once. A second 401 means the person must sign in again.
     """
+    if not reads:
+        return {}
     client, token = client_without_refresh(user_id=user_id)
     results = _run_all(user_id, client, reads)
     expired = [name for name, out in results.items() if isinstance(out.error, AuthExpired)]

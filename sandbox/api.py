@@ -139,7 +139,7 @@ def leaves():
         errors.raise_if_any()
         leave_id = args.get("id") or None
         found = [
-            st.leave_dict(lv)
+            lv
             for lv in st.workspace_leaves(ws.id)
             if (leave_id is None or lv.id == leave_id)
             and (user_id is None or lv.user_id == user_id)
@@ -149,7 +149,9 @@ def leaves():
             and (date_from is None or lv.end_date >= date_from)
             and (date_to is None or lv.start_date <= date_to)
         ]
-    items, pagination = paginate(found, page, per_page)
+        # Serialise only the page asked for: a large seed has thousands of leaves.
+        chunk, pagination = paginate(found, page, per_page)
+        items = [st.leave_dict(lv) for lv in chunk]
     return ok(items, pagination=pagination)
 
 

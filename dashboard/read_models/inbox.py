@@ -125,6 +125,26 @@ class Lookup:
         return self.policies_by_name.get(leave.policy_name or "")
 
 
+def _near_months(today: dt.date) -> list[tuple[int, int]]:
+    """The months of the current week, and the next month."""
+    week_start = today - dt.timedelta(days=today.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    following = (today.year + (today.month == 12), today.month % 12 + 1)
+    return sorted({(d.year, d.month) for d in (week_start, week_end)} | {following})
+
+
+def _month_reads(user_id: int, workspace_id: int, months) -> dict:
+    """Reads of whole months of leave, named m<year>_<month>, for `fetch_parallel`."""
+    return {
+        f"m{year}_{month}": (
+            lambda y=year, m=month: leave_list_for_month(
+                user_id=user_id, workspace_id=workspace_id, year=y, month=m
+            )
+        )
+        for year, month in months
+    }
+
+
 def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
     week_start = today - dt.timedelta(days=today.weekday())
@@ -248,12 +268,16 @@ def inbox_get(
     count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
     today = today or timezone.localdate()
+    # The months of this week and the next month are needed in any case (the out-today strip,
+    # most pending requests): read them beside the pending list instead of after it.
+    early = _near_months(today)
     core = fetch_parallel(
         user_id=user_id,
         pending=lambda: leave_list_pending(user_id=user_id, workspace_id=workspace_id),
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
+        **_month_reads(user_id, workspace_id, early),
     )
     pending = core["pending"]
     if pending.entry is None:
@@ -266,17 +290,11 @@ def inbox_get(
     overrides = leave_overrides(workspace_id=workspace_id)
     all_pending = leaves_with_overrides(pending.entry.value, overrides, status="pending")
     leaves = all_pending[start : start + count]
-    months = _months_spanned(leaves, today)
-    month_reads = fetch_parallel(
+    months = sorted(set(_months_spanned(leaves, today)) | set(early))
+    month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}
+    month_reads |= fetch_parallel(
         user_id=user_id,
-        **{
-            f"m{year}_{month}": (
-                lambda y=year, m=month: leave_list_for_month(
-                    user_id=user_id, workspace_id=workspace_id, year=y, month=m
-                )
-            )
-            for year, month in months
-        },
+        **_month_reads(user_id, workspace_id, [m for m in months if m not in early]),
     )
     lookup = Lookup.build(core["members"].value, core["policies"].value, core["balances"].value)
     month_leaves = [
