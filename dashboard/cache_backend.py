@@ -7,12 +7,14 @@ threads), so the breaker lives at module level, per Redis location, not on the o
 See docs/reliability.md (R-13).
 """
 
+import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("dashboard.cache")
@@ -102,3 +104,38 @@ class FailSoftRedisCache(RedisCache):
     def clear(self):
         """Clear, or False when Redis is unavailable."""
         return self._call(super().clear, False)
+
+
+class SharedUnpickler(RedisSerializer):
+    """Unpickles each distinct large value once per process, then hands out the same object.
+
+    Warm pages read the same lists (hundreds of leaves, members, balances) and rendered
+    fragments on every view; unpickling them cost more than the rest of the request. A value
+    is recognised by a digest of its bytes, so any change in Redis is a new value: nothing
+    can be served stale. Values read from the cache are therefore shared between requests
+    and threads: treat them as read-only (records are frozen; never mutate a cached list).
+    """
+
+    MIN_BYTES = 8 * 1024  # small values unpickle faster than they hash
+    MAX_VALUES = 64
+
+    def __init__(self, protocol=None):
+        super().__init__(protocol)
+        self._values: OrderedDict[bytes, object] = OrderedDict()
+        self._values_lock = threading.Lock()
+
+    def loads(self, data):
+        """The value pickled in `data`; the same object as last time for the same bytes."""
+        if isinstance(data, int) or len(data) < self.MIN_BYTES:
+            return super().loads(data)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        with self._values_lock:
+            if digest in self._values:
+                self._values.move_to_end(digest)
+                return self._values[digest]
+        value = super().loads(data)
+        with self._values_lock:
+            self._values[digest] = value
+            while len(self._values) > self.MAX_VALUES:
+                self._values.popitem(last=False)
+        return value

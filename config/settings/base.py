@@ -156,6 +156,7 @@ if REDIS_URL:
             # values pickled by the previous release.
             "VERSION": 2,
             "OPTIONS": {
+                "serializer": "dashboard.cache_backend.SharedUnpickler",
                 "socket_timeout": CACHE_SOCKET_TIMEOUT,
                 "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
                 "retry_on_timeout": False,
