@@ -6,6 +6,10 @@ from pathlib import Path
 
 from bench.stats import median, percentile, summary
 
+# Kept by hand: what was changed to make the pages fast, with the figures before and after.
+# The generated report includes it, so every run keeps the record.
+HISTORY = Path(__file__).with_name("history.md")
+
 WARM_P50 = 25.0
 WARM_P95 = 60.0
 COLD_FACTOR = 1.3
@@ -396,6 +400,8 @@ def _markdown(results: dict, verdicts: list[dict], plot_name: str) -> str:
             if v["why"] and v["why"] not in seen:
                 seen.add(v["why"])
                 lines.append(f"- {v['why']}")
+    if HISTORY.exists():
+        lines += ["", HISTORY.read_text().strip()]
     lines += ["", "## Server time per case", "", f"![Server time by page]({plot_name})", ""]
     lines += _case_tables(results)
     lines += _floor_tables(results)

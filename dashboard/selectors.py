@@ -94,14 +94,17 @@ class Outcome[T]:
 def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, Outcome]:
     """Run independent reads at the same time; a failed read is reported, not raised.
 
-    Worker threads touch only WebWork and the cache: the token is read here, in the request's
-    thread, and if WebWork answers 401 the token is refreshed here too and the failed reads
-    are repeated once. A second 401 means the person must sign in again.
+    What the cache holds fresh is answered first, in the request's thread (a thread per read
+    only pays off while waiting for WebWork). The rest run in worker threads, which touch only
+    WebWork and the cache: the token is read here, in the request's thread, and if WebWork
+    answers 401 the token is refreshed here too and the failed reads are repeated once. A
+    second 401 means the person must sign in again.
     """
-    if not reads:
-        return {}
+    results, missing = _run_cached(reads)
+    if not missing:
+        return results
     client, token = client_without_refresh(user_id=user_id)
-    results = _run_all(user_id, client, reads)
+    results.update(_run_all(user_id, client, missing))
     expired = [name for name, out in results.items() if isinstance(out.error, AuthExpired)]
     if expired:
         token_refresh(user_id=user_id, rejected_access_token=token)
@@ -110,28 +113,24 @@ def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, 
         if any(isinstance(out.error, AuthExpired) for out in retried.values()):
             raise ReauthRequired("WebWork refused a freshly refreshed token")
         results.update(retried)
-    return results
+    return {name: results[name] for name in reads}
 
 
 def _run_all(
     user_id: int, client: WebWorkClient, reads: dict[str, Callable[[], Cached]]
 ) -> dict[str, Outcome]:
-    if not reads:
-        return {}
+    """Run reads that must ask WebWork: one in this thread, several in worker threads."""
     marker = _clients.set({user_id: client})
     try:
-        results, missing = _run_cached(reads)
-        if len(missing) == 1:
-            ((name, read),) = missing.items()
-            results[name] = _run_read(read)
-        elif missing:
-            with ThreadPoolExecutor(max_workers=len(missing), thread_name_prefix="read") as pool:
-                futures = {
-                    name: pool.submit(contextvars.copy_context().run, _run_in_thread, read)
-                    for name, read in missing.items()
-                }
-                results.update({name: future.result() for name, future in futures.items()})
-        return {name: results[name] for name in reads}
+        if len(reads) == 1:
+            ((name, read),) = reads.items()
+            return {name: _run_read(read)}
+        with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="read") as pool:
+            futures = {
+                name: pool.submit(contextvars.copy_context().run, _run_in_thread, read)
+                for name, read in reads.items()
+            }
+            return {name: future.result() for name, future in futures.items()}
     finally:
         _clients.reset(marker)
 

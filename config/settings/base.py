@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "dashboard.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "dashboard.middleware.SessionTimeoutMiddleware",
+    "dashboard.ratelimit.RateLimitMiddleware",
     "dashboard.middleware.ReauthMiddleware",
 ]
 
@@ -273,6 +274,11 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cookie on the OAuth return.
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# --------------------------------------------------------------------------- rate limits
+# Per person and minute on workspace routes (dashboard.ratelimit); 0 turns a limit off.
+RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
+RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
 
 # --------------------------------------------------------------------------- security headers
 X_FRAME_OPTIONS = "DENY"

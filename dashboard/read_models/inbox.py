@@ -62,6 +62,8 @@ class OutEntry:
     policy_name: str
     dates: str
     pending: bool
+    first: dt.date
+    last: dt.date
 
 
 @dataclass(kw_only=True)
@@ -249,6 +251,8 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
                     policy_name=policy.name if policy else (leave.policy_name or "Leave"),
                     dates=leave_dates_text(leave, today=today),
                     pending=leave.is_pending,
+                    first=first,
+                    last=last,
                 )
             )
     return sorted(entries, key=lambda e: e.name.casefold())
@@ -315,6 +319,7 @@ def inbox_get(
     ]
     week_start = today - dt.timedelta(days=today.weekday())
     week_end = week_start + dt.timedelta(days=6)
+    out_week = _out_entries(month_leaves, lookup, week_start, week_end, today)
     return Inbox(
         rows=rows,
         notices=notices_for(
@@ -326,8 +331,8 @@ def inbox_get(
             *month_reads.values(),
         ),
         fetched_at=pending.entry.fetched_at,
-        out_today=_out_entries(month_leaves, lookup, today, today, today),
-        out_week=_out_entries(month_leaves, lookup, week_start, week_end, today),
+        out_today=[e for e in out_week if e.first <= today <= e.last],
+        out_week=out_week,
         pending_count=len(all_pending),
         start=start,
     )

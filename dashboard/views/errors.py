@@ -62,6 +62,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+def too_many_requests(request: HttpRequest, *, kind: str) -> HttpResponse:
+    """429: the person's per-minute limit on our own pages or actions (dashboard.ratelimit)."""
+    what = "actions" if kind == "write" else "page views"
+    return _error(
+        request,
+        429,
+        "Slow down a little",
+        f"Too many {what} in the last minute. Wait a moment, then try again.",
+    )
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 on a missing or stale CSRF token: say so, and for HTMX show a toast to reload."""
     return _error(

@@ -81,6 +81,8 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     shown = _int_or_none(request.GET.get("shown")) or INBOX_PAGE_SIZE
     data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id, count=shown)
     context = {"inbox": data, "inbox_url": request.path, "now": timezone.now()}
+    if not data.unavailable:
+        context["pending_count"] = data.pending_count  # the navigation's badge: known here
     return render(request, "dashboard/inbox/inbox.html", context)
 
 
