@@ -45,14 +45,20 @@ def hit(key: str) -> int:
     """Count one request against `key` in the current window; return the window's count."""
     if getattr(cache, "is_down", False):
         return _count_locally(key)
-    cache.add(key, 0, WINDOW_SECONDS + 10)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr, or Redis failed softly
-        count = None
-    if not isinstance(count, int):
+        count = cache.incr(key)  # one round trip for every request but a window's first
+    except ValueError:  # no counter yet in this window
+        count = 1 if cache.add(key, 1, WINDOW_SECONDS + 10) else _incr_or_none(key)
+    if not isinstance(count, int):  # Redis failed softly
         return _count_locally(key)
     return count
+
+
+def _incr_or_none(key: str) -> int | None:
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return None
 
 
 def _limit_for(request: HttpRequest) -> tuple[str, int]:

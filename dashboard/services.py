@@ -26,6 +26,7 @@ from dashboard.models import (
     WorkspaceSettings,
 )
 from dashboard.queue import enqueue
+from dashboard.read_models.holidays import holiday_region_forget
 from dashboard.selectors import (
     balance_list,
     leave_get,
@@ -625,6 +626,7 @@ def workspace_settings_update(
             "holiday_subdivision": holiday_subdivision or "",
         },
     )
+    holiday_region_forget(workspace_id=workspace_id)
     return row
 
 

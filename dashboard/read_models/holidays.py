@@ -4,8 +4,12 @@ import datetime as dt
 from functools import lru_cache
 
 import holidays as holiday_calendars
+from django.core.cache import cache
 
+from dashboard.cache import workspace_key
 from dashboard.models import WorkspaceSettings
+
+REGION_KEEP_FOR = 60 * 60
 
 
 @lru_cache(maxsize=256)
@@ -17,14 +21,31 @@ def _calendar(country: str, subdivision: str, year: int) -> dict[dt.date, str]:
     return dict(found.items())
 
 
+def _region_key(workspace_id: int) -> str:
+    return workspace_key(workspace_id, "holiday-region")
+
+
 def holiday_region(*, workspace_id: int) -> tuple[str, str]:
-    """The (country, subdivision) chosen for the workspace, or ("", "")."""
+    """The (country, subdivision) chosen for the workspace, or ("", "").
+
+    Every calendar and inbox view needs it, so it is cached; saving the settings forgets it.
+    """
+    cached = cache.get(_region_key(workspace_id))
+    if cached is not None:
+        return tuple(cached)
     row = (
         WorkspaceSettings.objects.filter(workspace_id=workspace_id)
         .values_list("holiday_country", "holiday_subdivision")
         .first()
     )
-    return row or ("", "")
+    region = tuple(row) if row else ("", "")
+    cache.set(_region_key(workspace_id), region, REGION_KEEP_FOR)
+    return region
+
+
+def holiday_region_forget(*, workspace_id: int) -> None:
+    """The workspace's holiday settings changed: read them afresh next time."""
+    cache.delete(_region_key(workspace_id))
 
 
 def holidays_between(region: tuple[str, str], start: dt.date, end: dt.date) -> dict[dt.date, str]:
