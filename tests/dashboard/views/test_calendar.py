@@ -187,3 +187,24 @@ def test_the_cached_grid_follows_every_input_it_depends_on(may, webwork, manager
     shown = manager_client.get(url).content.decode().count("bar--pending")
     manager_client.post(f"/w/1/leaves/{pending['id']}/approve/", headers=HTMX)
     assert manager_client.get(url).content.decode().count("bar--pending") < shown
+
+
+def test_on_a_phone_the_current_month_starts_at_today(may, manager_client):
+    """Days before today fold away under "Earlier in <month>"; other months show every day."""
+    mid = MONTH + dt.timedelta(days=14)
+    month = calendar_get(user_id=1, workspace_id=WS, first=MONTH, today=mid)
+    assert month.agenda_earlier
+    assert all(item.day.date < mid for item in month.agenda_earlier)
+    assert month.agenda_from_today[0].day.date == mid  # today is always listed
+    assert len(month.agenda_earlier) + len(month.agenda_from_today) == len(month.agenda)
+    other = calendar_get(
+        user_id=1, workspace_id=WS, first=MONTH, today=MONTH - dt.timedelta(days=1)
+    )
+    assert other.agenda_earlier == []
+    assert other.agenda_from_today == other.agenda
+
+    html = manager_client.get("/w/1/calendar/").content.decode()
+    today = calendar_get(user_id=1, workspace_id=WS, first=dt.date.today().replace(day=1))
+    folded = 'aria-label="Who was out earlier this month"' in html
+    assert folded == bool(today.agenda_earlier)
+    assert 'class="agenda__day is-today"' in html
