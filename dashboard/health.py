@@ -6,6 +6,9 @@ back to fetching directly, tasks wait, cached data is shown with a notice. When 
 is down /healthz still answers 200 with `"status": "degraded"`, so that a load balancer keeps
 sending traffic to a process that can serve it.
 
+A worker is known to be consuming when beat's heartbeat task, run by a worker every minute,
+has written its time recently; before the first heartbeat the worker is "unknown" (not down).
+
 WebWork is probed with one unauthenticated GET to the API base, at most once per
 `WEBWORK_PROBE_TTL` seconds per process and, through the shared cache, across processes:
 load-balancer probes every few seconds never turn into calls to WebWork.
@@ -22,6 +25,8 @@ from django.db import connection
 from dashboard.webwork import probe
 
 ESSENTIAL = ("database",)
+WORKER_HEARTBEAT_KEY = "healthz:worker-heartbeat"
+WORKER_STALE_AFTER = 180  # seconds: three missed heartbeats
 WEBWORK_PROBE_TIMEOUT = 1.0  # seconds, for connecting and for the answer
 WEBWORK_PROBE_TTL = 30.0  # seconds a probe result is reused
 
@@ -73,6 +78,26 @@ def _broker():
     return "ok", "redis"
 
 
+def worker_heartbeat_record() -> float:
+    """A worker ran the heartbeat task: remember when (see `_worker`)."""
+    now = time.time()
+    cache.set(WORKER_HEARTBEAT_KEY, now, 24 * 3600)
+    return now
+
+
+def _worker():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok", "inline tasks (no worker)"
+    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    if not isinstance(beat, int | float):
+        return "unknown", "no heartbeat seen yet (beat sends one a minute)"
+    age = max(time.time() - beat, 0.0)
+    extra = {"age_s": round(age, 1)}
+    if age > WORKER_STALE_AFTER:
+        return "down", f"no heartbeat for {int(age)} s", extra
+    return "ok", "heartbeat", extra
+
+
 def _webwork_cache_key(base_url: str) -> str:
     return "healthz:webwork:" + hashlib.sha256(base_url.encode()).hexdigest()[:16]
 
@@ -119,16 +144,23 @@ def _webwork():
     return ("ok", "reachable", extra) if reachable else ("down", "unreachable", extra)
 
 
-CHECKS = {"database": _database, "cache": _cache, "broker": _broker, "webwork": _webwork}
+CHECKS = {
+    "database": _database,
+    "cache": _cache,
+    "broker": _broker,
+    "worker": _worker,
+    "webwork": _webwork,
+}
 
 
 def health_report() -> dict:
     """Status of each dependency.
 
     `status` is "ok" when all are up, "degraded" when only non-essential ones are down, and
-    "down" when an essential one is (the process cannot serve pages).
+    "down" when an essential one is (the process cannot serve pages). A check may also be
+    "unknown" (no worker heartbeat seen yet), which counts as neither.
     """
     checks = {name: _timed(check) for name, check in CHECKS.items()}
-    down = [name for name, result in checks.items() if result["status"] != "ok"]
+    down = [name for name, result in checks.items() if result["status"] == "down"]
     status = "down" if any(name in ESSENTIAL for name in down) else "degraded" if down else "ok"
     return {"status": status, "down": down, "checks": checks}

@@ -11,6 +11,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from dashboard.health import worker_heartbeat_record
 from dashboard.models import ManagedWorkspace
 from dashboard.services import workspace_refresh
 from dashboard.webwork import WebWorkError
@@ -108,3 +109,9 @@ def tokens_refresh_task() -> int:
         except (ReauthRequired, WebWorkError) as exc:
             logger.info("token refresh skipped: %s", exc.__class__.__name__)
     return refreshed
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat_task() -> float:
+    """Beat, every minute: a worker took this from the queue; /healthz reports how long ago."""
+    return worker_heartbeat_record()

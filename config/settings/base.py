@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.tokens_refresh_task",
         "schedule": 6 * 3600.0,
     },
+    # /healthz reports the worker down when no heartbeat arrived for three minutes.
+    "worker-heartbeat": {
+        "task": "dashboard.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }
 
 # --------------------------------------------------------------------------- WebWork

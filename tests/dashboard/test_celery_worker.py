@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app
+from dashboard import health
 from dashboard.cache import workspace_key
 from dashboard.queue import enqueue
 from dashboard.selectors import balance_window
@@ -131,3 +132,18 @@ def test_worker_refreshes_balances_into_the_shared_cache(manager_client, worker,
     webwork.state.calls.clear()
     assert manager_client.get("/w/1/balances/").status_code == 200
     assert webwork.state.calls.count(path="^/api/v2/leaves/balances$") == 0
+
+
+def test_healthz_sees_the_worker_through_its_heartbeat(client, worker):
+    """Beat's heartbeat task, taken by the real worker, is what /healthz judges it by."""
+    cache.delete(health.WORKER_HEARTBEAT_KEY)
+    assert client.get("/healthz").json()["checks"]["worker"]["status"] == "unknown"
+    enqueue("dashboard.tasks.worker_heartbeat_task")
+    deadline = time.monotonic() + 30
+    while cache.get(health.WORKER_HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"worker exited: {worker.stdout.read()}")
+        time.sleep(0.2)
+    report = client.get("/healthz").json()
+    assert report["checks"]["worker"]["status"] == "ok", report
+    assert report["checks"]["worker"]["age_s"] < 30

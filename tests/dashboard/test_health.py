@@ -6,10 +6,12 @@ import time
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db.utils import OperationalError
 
 from config.celery import app as celery_app
 from dashboard import health
+from dashboard.tasks import worker_heartbeat_task
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,7 @@ def test_all_up_is_200_ok_with_each_check_named(webwork, client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["down"] == []
-    assert set(body["checks"]) == {"database", "cache", "broker", "webwork"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "webwork"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
     assert body["checks"]["webwork"]["detail"] == "reachable"
     assert all(isinstance(check["ms"], float) for check in body["checks"].values())
@@ -172,3 +174,34 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("age", "status", "detail"),
+    [
+        (None, "unknown", "no heartbeat seen yet"),
+        (30, "ok", "heartbeat"),
+        (400, "down", "no heartbeat for 400 s"),
+    ],
+)
+def test_the_worker_is_judged_by_its_last_heartbeat(
+    client, settings, webwork, monkeypatch, age, status, detail
+):
+    """With a broker, a worker that stopped taking beat's heartbeat task shows as down."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: ("ok", "redis"))  # none in this test
+    cache.delete(health.WORKER_HEARTBEAT_KEY)
+    if age is not None:
+        cache.set(health.WORKER_HEARTBEAT_KEY, time.time() - age)
+    body = client.get("/healthz").json()
+    assert body["checks"]["worker"]["status"] == status
+    assert body["checks"]["worker"]["detail"].startswith(detail)
+    assert body["down"] == (["worker"] if status == "down" else [])
+    assert body["status"] == ("degraded" if status == "down" else "ok")
+
+
+def test_the_heartbeat_task_records_when_a_worker_ran_it():
+    cache.delete(health.WORKER_HEARTBEAT_KEY)
+    before = time.time()
+    worker_heartbeat_task.delay()
+    assert before <= cache.get(health.WORKER_HEARTBEAT_KEY) <= time.time()

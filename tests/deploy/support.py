@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from cryptography.fernet import Fernet
 
-from tests.ports import free_port  # noqa: F401 - re-exported for the deploy tests
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "config" / "docker-entrypoint.sh"
@@ -251,6 +251,25 @@ class Process:
             time.sleep(0.3)
         raise AssertionError(f"not healthy after {timeout} s:\n{self.output()[-3000:]}")
 
+    def wait_listening(self, port: int, timeout: float = 90) -> None:
+        """Wait until this gunicorn says it listens on `port` and its healthcheck passes.
+
+        Its own log is the proof: a healthcheck alone could be answered by another server
+        that happens to hold the port while this one retries binding.
+        """
+        deadline = time.monotonic() + timeout
+        listening = f"Listening at: http://0.0.0.0:{port} "
+        while time.monotonic() < deadline:
+            output = self.output()
+            if "Connection in use" in output:
+                raise PortTaken(port)
+            if self.popen.poll() is not None:
+                raise AssertionError(f"exited {self.popen.returncode}:\n{output[-3000:]}")
+            if listening in output and self.healthcheck() == 0:
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"not listening on {port} after {timeout} s:\n{self.output()[-3000:]}")
+
     def stop(self, timeout: float = 40) -> int:
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
@@ -261,6 +280,26 @@ class Process:
                 self.popen.wait(10)
         self._out.close()
         return self.popen.returncode
+
+
+class PortTaken(Exception):
+    """Another process held the port gunicorn was given."""
+
+
+@contextlib.contextmanager
+def running_web(entrypoint: Path, *, env: dict[str, str], log: Path, attempts: int = 3):
+    """gunicorn started by `web` on a free port (`process.port`), listening and healthy."""
+    for _ in range(attempts):
+        port = free_port()
+        with running(entrypoint, ["web"], env={**env, "PORT": str(port)}, log=log) as process:
+            try:
+                process.wait_listening(port)
+            except PortTaken:
+                continue
+            process.port = port
+            yield process
+            return
+    raise AssertionError(f"gunicorn found no free port in {attempts} attempts")
 
 
 @contextlib.contextmanager

@@ -13,10 +13,9 @@ from tests.oauth_flow import authorize, finish_login, start_login, with_params
 
 from .support import (
     compose,
-    free_port,
     production_environ,
     run_entrypoint,
-    running,
+    running_web,
     service_environment,
 )
 
@@ -56,15 +55,13 @@ def demo(image_tree, sandbox_server, tmp_path_factory):
         "WEBWORK_API_URL": sandbox_server.api_url,
         "WEBWORK_OAUTH_URL": sandbox_server.oauth_url,
         "WEBWORK_OAUTH_BROWSER_URL": _browser_url(sandbox_server),
-        "PORT": str(free_port()),
         "TMPDIR": str(tmp),
     }
     del env["REDIS_URL"]  # no Redis here: in-process cache, inline tasks
     assert env["SECRET_KEY"].startswith("demo-only-")
     run_entrypoint(image_tree, ["migrate"], env=env, check=True)
-    with running(image_tree, ["web"], env=env, log=tmp / "web.log") as process:
-        process.wait_healthy()
-        process.url = f"http://localhost:{env['PORT']}"
+    with running_web(image_tree, env=env, log=tmp / "web.log") as process:
+        process.url = f"http://localhost:{process.port}"
         yield process
 
 

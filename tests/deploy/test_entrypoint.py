@@ -10,7 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .support import HOST, free_port, production_environ, run_entrypoint, running
+from .support import (
+    HOST,
+    free_port,
+    production_environ,
+    run_entrypoint,
+    running,
+    running_web,
+)
 
 
 def _get(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
@@ -127,16 +134,13 @@ class TestWeb:
         env = production_environ(
             DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
             TMPDIR=str(tmp),
-            PORT=str(free_port()),
             WEB_CONCURRENCY="2",
             GUNICORN_THREADS="2",
             # WebWork: nothing listens there, so it is reported down (the answer is still 200).
             WEBWORK_API_URL=f"http://127.0.0.1:{free_port()}/api/v2",
         )
         run_entrypoint(image_tree, ["migrate"], env=env, check=True)
-        with running(image_tree, ["web"], env=env, log=tmp / "web.log") as process:
-            process.wait_healthy()
-            process.port = int(env["PORT"])
+        with running_web(image_tree, env=env, log=tmp / "web.log") as process:
             yield process
             assert process.stop() == 0, process.output()[-3000:]
 
@@ -147,7 +151,7 @@ class TestWeb:
         assert report["status"] == "degraded"
         assert report["down"] == ["webwork"]
         assert report["checks"]["database"]["detail"] == "sqlite"
-        assert set(report["checks"]) == {"database", "cache", "broker", "webwork"}
+        assert set(report["checks"]) == {"database", "cache", "broker", "worker", "webwork"}
 
     def test_gunicorn_runs_the_configured_workers_and_threads(self, web):
         output = web.output()
