@@ -237,18 +237,23 @@ def _fetch_once[T](
         if waited is not None:
             return waited
     try:
-        value = fetch()
-    except SERVE_STALE_ON as exc:
-        _note_failure(breaker_scope, exc)
-        if entry is not None:
-            logger.info("serving stale data", extra={"key": key, "error": exc.__class__.__name__})
-            return replace(entry, stale=True, error=exc)
-        raise
+        try:
+            value = fetch()
+        except SERVE_STALE_ON as exc:
+            _note_failure(breaker_scope, exc)
+            if entry is not None:
+                logger.info(
+                    "serving stale data", extra={"key": key, "error": exc.__class__.__name__}
+                )
+                return replace(entry, stale=True, error=exc)
+            raise
+        # Stored before the lock goes, so that peers waiting for it find the value.
+        stored = cache_put(key, value, keep_for=keep_for)
     finally:
         if have_lock:
             cache.delete(lock_key)
     _note_success(breaker_scope)
-    return cache_put(key, value, keep_for=keep_for)
+    return stored
 
 
 def _wait_for_peer(key: str) -> Cached | None:
