@@ -40,21 +40,19 @@ class PageUser(HttpUser):
             header = r.headers.get("Server-Timing", "")
             app = _APP.search(header)
             if app:
-                events.request.fire(
-                    request_type="SERVER",
-                    name=PATH,
-                    response_time=float(app.group(1)),
-                    response_length=0,
-                    exception=None,
-                    context={},
-                )
+                _record("SERVER", float(app.group(1)))
             calls = _CALLS.search(header)
             if calls and int(calls.group(1)):
-                events.request.fire(
-                    request_type="UPSTREAM",
-                    name=PATH,
-                    response_time=int(calls.group(1)),
-                    response_length=0,
-                    exception=None,
-                    context={},
-                )
+                _record("UPSTREAM", int(calls.group(1)))
+
+
+def _record(kind: str, value: float) -> None:
+    """Report a figure from the response as a request of its own type (SERVER, UPSTREAM)."""
+    events.request.fire(
+        request_type=kind,
+        name=PATH,
+        response_time=value,
+        response_length=0,
+        exception=None,
+        context={},
+    )

@@ -87,9 +87,9 @@ def cache_peek(key: str) -> Cached | None:
     return cache.get(key)
 
 
-def cache_put(key: str, value: object, *, keep_for: int) -> Cached:
-    """Store a value fetched just now."""
-    entry = Cached(value=value, fetched_at=time.time())
+def cache_put(key: str, value: object, *, keep_for: int, fetched_at: float | None = None) -> Cached:
+    """Store a value fetched just now (or at `fetched_at`, for a value derived from another)."""
+    entry = Cached(value=value, fetched_at=time.time() if fetched_at is None else fetched_at)
     cache.set(key, entry, keep_for)
     return entry
 

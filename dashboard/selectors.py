@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
@@ -371,15 +370,20 @@ def _remember_pending_ids(workspace_id: int, entry: Cached[list[Leave]]) -> tupl
     if known is not None and known.fetched_at == entry.fetched_at:
         return known.value
     ids = tuple(leave.id for leave in entry.value)
-    cache.set(key, replace(entry, value=ids), LEAVES_KEEP_FOR)
+    cache_put(key, ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at)
     return ids
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     """First and last day of a month."""
     first = dt.date(year, month, 1)
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
+    return first, add_months(first, 1) - dt.timedelta(days=1)
 
 
 def leave_list_for_month(*, user_id: int, workspace_id: int, year: int, month: int) -> Cached:

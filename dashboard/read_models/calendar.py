@@ -140,15 +140,20 @@ class CalendarMonth:
         return f"{following:%Y-%m}"
 
     @property
+    def today_shown(self) -> dt.date | None:
+        """Today, if it falls in this month."""
+        return next((day.date for day in self.days if day.is_today), None)
+
+    @property
     def agenda_earlier(self) -> list[AgendaDay]:
         """Agenda days before today, in the current month (phones show them folded)."""
-        today = next((day.date for day in self.days if day.is_today), None)
+        today = self.today_shown
         return [item for item in self.agenda if today and item.day.date < today]
 
     @property
     def agenda_from_today(self) -> list[AgendaDay]:
         """The agenda from today on in the current month; the whole month otherwise."""
-        today = next((day.date for day in self.days if day.is_today), None)
+        today = self.today_shown
         return [item for item in self.agenda if not today or item.day.date >= today]
 
     @property

@@ -4,9 +4,8 @@ import datetime as dt
 from functools import lru_cache
 
 import holidays as holiday_calendars
-from django.core.cache import cache
 
-from dashboard.cache import workspace_key
+from dashboard.cache import cache_delete, cache_peek, cache_put, workspace_key
 from dashboard.models import WorkspaceSettings
 
 REGION_KEEP_FOR = 60 * 60
@@ -30,22 +29,22 @@ def holiday_region(*, workspace_id: int) -> tuple[str, str]:
 
     Every calendar and inbox view needs it, so it is cached; saving the settings forgets it.
     """
-    cached = cache.get(_region_key(workspace_id))
+    cached = cache_peek(_region_key(workspace_id))
     if cached is not None:
-        return tuple(cached)
+        return cached.value
     row = (
         WorkspaceSettings.objects.filter(workspace_id=workspace_id)
         .values_list("holiday_country", "holiday_subdivision")
         .first()
     )
     region = tuple(row) if row else ("", "")
-    cache.set(_region_key(workspace_id), region, REGION_KEEP_FOR)
+    cache_put(_region_key(workspace_id), region, keep_for=REGION_KEEP_FOR)
     return region
 
 
 def holiday_region_forget(*, workspace_id: int) -> None:
     """The workspace's holiday settings changed: read them afresh next time."""
-    cache.delete(_region_key(workspace_id))
+    cache_delete(_region_key(workspace_id))
 
 
 def holidays_between(region: tuple[str, str], start: dt.date, end: dt.date) -> dict[dt.date, str]:

@@ -16,6 +16,7 @@ from dashboard.read_models.format import (
 )
 from dashboard.read_models.holidays import holiday_region, holidays_between
 from dashboard.selectors import (
+    add_months,
     balance_list,
     fetch_parallel,
     leave_list_for_month,
@@ -127,12 +128,16 @@ class Lookup:
         return self.policies_by_name.get(leave.policy_name or "")
 
 
+def _week(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of the current week."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
 def _near_months(today: dt.date) -> list[tuple[int, int]]:
     """The months of the current week, and the next month."""
-    week_start = today - dt.timedelta(days=today.weekday())
-    week_end = week_start + dt.timedelta(days=6)
-    following = (today.year + (today.month == 12), today.month % 12 + 1)
-    return sorted({(d.year, d.month) for d in (week_start, week_end)} | {following})
+    following = add_months(today, 1)
+    return sorted({(d.year, d.month) for d in (*_week(today), following)})
 
 
 def _month_reads(user_id: int, workspace_id: int, months) -> dict:
@@ -149,12 +154,7 @@ def _month_reads(user_id: int, workspace_id: int, months) -> dict:
 
 def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
-    week_start = today - dt.timedelta(days=today.weekday())
-    week_end = week_start + dt.timedelta(days=6)
-    months: set[tuple[int, int]] = {
-        (week_start.year, week_start.month),
-        (week_end.year, week_end.month),
-    }
+    months: set[tuple[int, int]] = {(d.year, d.month) for d in _week(today)}
     for leave in leaves:
         start, end = leave.start_date, leave_end(leave)
         if start is None or end is None:
@@ -162,7 +162,7 @@ def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]
         cursor = dt.date(start.year, start.month, 1)
         while cursor <= end and len(months) < 24:
             months.add((cursor.year, cursor.month))
-            cursor = dt.date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+            cursor = add_months(cursor, 1)
     ordered = sorted(months, key=lambda ym: abs((ym[0] - today.year) * 12 + ym[1] - today.month))
     return ordered[:MAX_OVERLAP_MONTHS]
 
@@ -317,9 +317,7 @@ def inbox_get(
         build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
         for leave in leaves
     ]
-    week_start = today - dt.timedelta(days=today.weekday())
-    week_end = week_start + dt.timedelta(days=6)
-    out_week = _out_entries(month_leaves, lookup, week_start, week_end, today)
+    out_week = _out_entries(month_leaves, lookup, *_week(today), today)
     return Inbox(
         rows=rows,
         notices=notices_for(

@@ -12,6 +12,7 @@ from dashboard.read_models.format import leave_dates_text, leave_duration, leave
 from dashboard.read_models.inbox import Lookup
 from dashboard.selectors import (
     LeaveQuery,
+    add_months,
     fetch_parallel,
     leave_list,
     leave_overrides,
@@ -52,11 +53,8 @@ class LeaveFilters:
 
 def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of the months the unfiltered list covers."""
-    index = today.year * 12 + today.month - 1
-    first = index - DEFAULT_WINDOW_MONTHS
-    last = index + DEFAULT_WINDOW_MONTHS + 1  # the month after the window
-    end = dt.date(last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)
-    return dt.date(first // 12, first % 12 + 1, 1), end
+    after = add_months(today, DEFAULT_WINDOW_MONTHS + 1)  # the month after the window
+    return add_months(today, -DEFAULT_WINDOW_MONTHS), after - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,15 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.selectors import add_months
 from tests.e2e.browser import open_page, tap
 
 pytestmark = pytest.mark.e2e
-
-
-def add_months(first: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after (or before) `first`'s month."""
-    index = first.year * 12 + first.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def title(first: dt.date) -> str:

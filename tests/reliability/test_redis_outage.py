@@ -20,6 +20,7 @@ from ..security.support import (
     HTMX,
     MANAGER,
     OWNER,
+    WORKSPACE_PAGES,
     WS_A,
     cache_settings,
     celery_publishing,
@@ -29,13 +30,7 @@ from ..security.support import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
-PAGES = [
-    f"/w/{WS_A}/",
-    f"/w/{WS_A}/leaves/",
-    f"/w/{WS_A}/calendar/",
-    f"/w/{WS_A}/balances/",
-    f"/w/{WS_A}/policies/",
-]
+PAGES = WORKSPACE_PAGES
 ADDED_LATENCY = 1.0  # seconds a broken Redis may add to a page, at most
 SLACK = 1.0  # for a busy test machine: rendering time varies between two measurements
 STALL_SECONDS = 8  # CLIENT PAUSE cannot be lifted early on Redis 7.0: keep it short

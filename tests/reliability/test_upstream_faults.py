@@ -16,18 +16,11 @@ import time_machine
 from dashboard.cache import BREAKER_THRESHOLD
 from dashboard.webwork_oauth.models import WebWorkToken
 
-from ..security.support import HTMX, MANAGER, WS_A
+from ..security.support import HTMX, MANAGER, WORKSPACE_PAGES, WS_A
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [
-    f"/w/{WS_A}/",
-    f"/w/{WS_A}/leaves/",
-    f"/w/{WS_A}/calendar/",
-    f"/w/{WS_A}/balances/",
-    f"/w/{WS_A}/policies/",
-    f"/w/{WS_A}/leaves/new/",
-]
+PAGES = [*WORKSPACE_PAGES, f"/w/{WS_A}/leaves/new/"]
 READS = "^/api/v2/"
 MAX_ATTEMPTS = 3  # per read, the client's default
 # Seconds per request with WebWork (production: 6 s with a 5 s read timeout). The read

@@ -32,6 +32,14 @@ PYTHON = sys.executable
 WS_A = 1  # Northwind Studio: manager@sandbox.test is Executive manager here only
 WS_B = 2  # Blue Harbor Labs: owned by owner@sandbox.test; the manager has no role there
 MANAGER = "manager@sandbox.test"
+# The pages of a workspace that read from WebWork (GET), for fault and outage sweeps.
+WORKSPACE_PAGES = [
+    f"/w/{WS_A}/",
+    f"/w/{WS_A}/leaves/",
+    f"/w/{WS_A}/calendar/",
+    f"/w/{WS_A}/balances/",
+    f"/w/{WS_A}/policies/",
+]
 OWNER = "owner@sandbox.test"
 HOST = "127.0.0.1:8000"
 HTMX = {"HX-Request": "true"}

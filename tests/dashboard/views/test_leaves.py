@@ -7,6 +7,7 @@ import io
 import pytest
 
 from dashboard.read_models.leaves import default_window
+from dashboard.selectors import add_months
 from tests.listing import in_window, window
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,17 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(manager_client, webwork):
 )
 def test_the_default_window_is_this_month_and_two_either_side(today, first, last):
     assert default_window(today) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "first"),
+    [
+        (dt.date(2026, 11, 28), 1, dt.date(2026, 12, 1)),
+        (dt.date(2026, 12, 31), 1, dt.date(2027, 1, 1)),
+        (dt.date(2026, 1, 15), -1, dt.date(2025, 12, 1)),
+        (dt.date(2026, 3, 31), -14, dt.date(2025, 1, 1)),
+        (dt.date(2026, 3, 2), 0, dt.date(2026, 3, 1)),
+    ],
+)
+def test_add_months_gives_the_first_of_the_month_across_years(day, months, first):
+    assert add_months(day, months) == first
