@@ -234,3 +234,21 @@ def test_configured_secrets_are_masked_even_without_a_telltale_name(settings):
     assert "plain-words-client-secret-value" not in line["exc"]
     assert REDACTED in line["exc"]
     assert line["msg"] == f"failed with {REDACTED}"
+
+
+@pytest.mark.django_db
+def test_server_timing_gives_durations_and_the_upstream_count_only(webwork, manager_client):
+    cache.clear()
+    webwork.state.calls.clear()
+    cold = manager_client.get("/w/1/calendar/")
+    made = webwork.state.calls.count(path="^/api/v2/")
+    warm = manager_client.get("/w/1/calendar/")
+    pattern = r'app;dur=(\d+\.\d), upstream;dur=(\d+\.\d);desc="(\d+) calls"'
+    cold_timing = re.fullmatch(pattern, cold["Server-Timing"])
+    warm_timing = re.fullmatch(pattern, warm["Server-Timing"])
+    assert cold_timing, cold["Server-Timing"]
+    assert warm_timing, warm["Server-Timing"]
+    assert int(cold_timing.group(3)) == made > 0
+    assert float(cold_timing.group(2)) > 0
+    assert float(cold_timing.group(1)) >= float(cold_timing.group(2)) / made  # parallel calls
+    assert warm_timing.group(2, 3) == ("0.0", "0")
