@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import open_page, tap
+from tests.e2e.browser import horizontal_overflow, open_page, sign_in, tap
 
 pytestmark = pytest.mark.e2e
 
@@ -78,3 +78,53 @@ def test_balances_table_and_refresh(signed_in_page, dashboard, webwork, form_fac
     assert after == pytest.approx(before - leave["total"]["days"])
     assert webwork.state.calls.count(method="GET", path="^/api/v2/leaves/balances$") > calls_before
     expect(page.get_by_role("region", name="Balances table")).to_be_visible()
+
+
+def overdraw_every_policy(webwork, member_id: int) -> None:
+    """Approved leave this year beyond each policy's allowance: every balance goes negative."""
+    year = dt.datetime.now(dt.UTC).year
+    for policy in webwork.state.policies_for(1):
+        if policy["time_unit"] == "hours":
+            june = dt.date(year, 6, 1)
+            monday = june + dt.timedelta(days=-june.weekday() % 7)
+            for week in range(int(policy["duration"]) // 8 + 2):  # 8 hours each Monday
+                webwork.state.add_leave(
+                    1,
+                    member_id,
+                    monday + dt.timedelta(weeks=week),
+                    policy_id=policy["id"],
+                    status="approved",
+                    start_time="09:00",
+                    end_time="17:00",
+                    decided_by=1001,
+                )
+            continue
+        start = dt.date(year, 1, 4) + dt.timedelta(days=40 * (policy["id"] % 5))
+        weeks = int(policy["duration"]) // 5 + 2  # more working days than the allowance
+        webwork.state.add_leave(
+            1,
+            member_id,
+            start,
+            start + dt.timedelta(weeks=weeks),
+            policy_id=policy["id"],
+            status="approved",
+            decided_by=1001,
+        )
+
+
+@pytest.mark.sizes("phone")
+def test_negative_balances_never_widen_the_phone_page(page, dashboard, webwork):
+    """The hidden "(negative)" text stays inside the scrolling table at 390 and 375 px."""
+    first = min(
+        (m for m in webwork.state.members_for(1) if m["status"] == "active"),
+        key=lambda m: (m["firstname"], m["lastname"]),
+    )
+    overdraw_every_policy(webwork, first["id"])
+    sign_in(page, dashboard, "Mateo García")
+    open_page(page, dashboard, "/w/1/balances/")
+    negatives = page.locator(".table--balances .negative")
+    expect(negatives.first).to_be_attached()
+    assert negatives.count() >= len(webwork.state.policies_for(1))
+    for width in (390, 375):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert horizontal_overflow(page) is None, width
