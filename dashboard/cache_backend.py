@@ -9,6 +9,7 @@ See docs/reliability.md (R-13).
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -102,8 +103,30 @@ class FailSoftRedisCache(RedisCache):
         return self._call(super().delete_many, None, keys, version)
 
     def clear(self):
-        """Clear, or False when Redis is unavailable."""
-        return self._call(super().clear, False)
+        """Delete this cache's own keys (its KEY_PREFIX), never the whole Redis database.
+
+        Django's RedisCache.clear() is FLUSHDB: it would also empty the Celery broker or any
+        other application that shares the database. False when Redis is unavailable.
+        """
+        return self._call(self._delete_own_keys, False)
+
+    def _delete_own_keys(self) -> bool:
+        client = self._cache.get_client(write=True)
+        pattern = _glob_escape(self.key_prefix) + ":*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+        return True
+
+
+def _glob_escape(text: str) -> str:
+    """`text` as a literal in a Redis MATCH pattern."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
 
 
 class SharedUnpickler(RedisSerializer):

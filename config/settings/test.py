@@ -1,8 +1,8 @@
 """Settings for `make test`: fast hashing, sandbox credentials, a fixed encryption key."""
 
 import os
+import secrets
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("WEBWORK_CLIENT_ID", "sandbox-client")
 os.environ.setdefault("WEBWORK_CLIENT_SECRET", "sandbox-secret")
@@ -37,13 +37,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.path.join(tempfile.gettempdir(), f"wwld-test-{os.getpid()}.sqlite3")
     }
 
-# With REDIS_URL (as in CI) the cache is real Redis: each xdist worker gets its own database
-# number, so one worker clearing its cache never touches another's.
+# With REDIS_URL (as in CI) the cache is real Redis, in the database REDIS_URL names and no
+# other. Each test process has its own key prefix (this run, this xdist worker), and clearing
+# the cache deletes only keys under that prefix: a developer's other Redis data is never
+# touched. The run id is set once by the first process and inherited by xdist workers and any
+# subprocess a test starts (a Celery worker), so they share the prefix of their test process.
+TEST_RUN_ID = os.environ.setdefault("WWLD_TEST_RUN", secrets.token_hex(3))
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEST_KEY_PREFIX = f"wwld-test-{TEST_RUN_ID}-{TEST_WORKER}"
 if REDIS_URL:
-    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    _db = 1 + (int(_worker) if _worker.isdigit() else 0) % 15
-    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
+    CACHES["default"]["KEY_PREFIX"] = TEST_KEY_PREFIX
 # Tasks run inline in tests. The Celery integration test starts a real worker with
-# CELERY_BROKER_URL set, and switches the publishing side over for its own duration.
+# TEST_CELERY_WORKER set, and switches the publishing side over to REDIS_URL for its own
+# duration; there, broker keys carry the same per-process prefix (TEST_BROKER_OPTIONS).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("TEST_CELERY_WORKER")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+TEST_BROKER_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": f"{TEST_KEY_PREFIX}:celery:",
+}
+if os.environ.get("TEST_CELERY_WORKER"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = TEST_BROKER_OPTIONS

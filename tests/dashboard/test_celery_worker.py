@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import kombu.pools
 import pytest
@@ -32,20 +31,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail("REDIS_URL is required for this run")
-        pytest.skip("needs a real Redis: set REDIS_URL")
-    return url
-
-
-@pytest.fixture
 def worker(redis_url, webwork):
     """`celery worker` in a subprocess, sharing this test's database, cache and sandbox."""
-    worker_db = 14 - (int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % 4)
-    broker = urlunsplit(urlsplit(redis_url)._replace(path=f"/{worker_db}"))
+    # The database REDIS_URL names, under this test process's key prefix (test settings).
+    broker = redis_url
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -78,13 +67,16 @@ def worker(redis_url, webwork):
     )
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     _drop_connections()
+    saved_options = app.conf.broker_transport_options
     app.conf.task_always_eager = False
     app.conf.broker_url = broker
+    app.conf.broker_transport_options = settings.TEST_BROKER_OPTIONS
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
         yield process
     finally:
         app.conf.task_always_eager, app.conf.broker_url = saved
+        app.conf.broker_transport_options = saved_options
         settings.CELERY_TASK_ALWAYS_EAGER = True
         process.terminate()
         try:

@@ -8,6 +8,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests import needs
+
 from .support import make_image_tree
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -23,15 +25,13 @@ def image_tree(tmp_path_factory):
 def postgres_url() -> str:
     """A PostgreSQL server to create databases on (TEST_POSTGRES_URL, else the local one).
 
-    Skipped when none answers, unless REQUIRE_POSTGRES=1.
+    Skipped when none answers, unless REQUIRE_POSTGRES is set.
     """
     url = os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
     try:
         psycopg.connect(url, connect_timeout=3).close()
     except psycopg.Error as exc:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required for this run: {exc}")
-        pytest.skip(f"needs PostgreSQL at TEST_POSTGRES_URL: {exc.__class__.__name__}")
+        needs.missing("postgres", f"no PostgreSQL at TEST_POSTGRES_URL ({exc.__class__.__name__})")
     return url
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 from .support import DASHBOARD_SERVICES, ROOT, compose, service_environment
 
 PRODUCTION_DOTENV = {
@@ -47,8 +49,10 @@ def _compose_command() -> list[str] | None:
 
 
 COMPOSE_COMMAND = _compose_command()
-pytestmark = pytest.mark.skipif(
-    COMPOSE_COMMAND is None, reason="needs a Docker Compose v2 binary (no engine needed)"
+pytestmark = (
+    [needs.unavailable("compose", "no Docker Compose v2 binary (no engine needed)")]
+    if COMPOSE_COMMAND is None
+    else []
 )
 
 

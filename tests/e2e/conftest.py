@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
 from tests.e2e.browser import sign_in
 
 # The live server runs Django in a thread of this process while Playwright's sync API keeps an
@@ -50,10 +51,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 
-BROWSER_REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 NO_BROWSER_REASON = (
-    f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-    "(or set E2E_CHROMIUM). Set REQUIRE_BROWSER=1 to make this an error."
+    f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package (or set E2E_CHROMIUM)"
 )
 
 
@@ -65,12 +64,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip browser tests when there is no Chromium (unless REQUIRE_BROWSER=1).
+    """Skip browser tests when there is no Chromium (they fail instead when it is required).
 
     Under ``--dist loadgroup`` a module's desktop and phone runs form separate groups, so
     they can run on different workers (each worker has its own live server and sandbox).
     """
-    skip = None if CHROMIUM.exists() or BROWSER_REQUIRED else pytest.mark.skip(NO_BROWSER_REASON)
+    skip = None if CHROMIUM.exists() else needs.unavailable("browser", NO_BROWSER_REASON)
     for item in items:
         if not item.get_closest_marker("e2e"):
             continue

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from sandbox.server import SandboxServer
+from tests import needs
 
 from ..security.support import PYTHON, ROOT, free_port
 
@@ -45,9 +46,7 @@ def database():
     try:
         admin = _connect(POSTGRES_URL, autocommit=True)
     except Exception as exc:  # no server: skip unless it is required
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL} (set REQUIRE_POSTGRES=1 to fail)")
+        needs.missing("postgres", f"PostgreSQL unreachable at {POSTGRES_URL} ({exc})")
     name = f"wwld_r09_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     url = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))

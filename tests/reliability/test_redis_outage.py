@@ -98,7 +98,9 @@ def test_pages_sign_in_and_approvals_work_while_redis_is_broken(
         added.append(seconds - cold[url])
     record_property("max_added_seconds", round(max(added), 3))
     _approve(client, webwork)
-    other = signed_in(OWNER)  # signing in needs no cache: sessions live in the database
+    other = signed_in(
+        OWNER, full_flow=True
+    )  # signing in needs no cache: sessions live in the database
     assert other.get(f"/w/{WS_A}/").status_code == 200
     report, seconds = _timed(client, "/healthz")
     health = json.loads(report.content)

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests import needs
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live server + Playwright's loop
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -13,9 +15,10 @@ CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.sandbox_seed(hostile=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1",
-        reason=f"Chromium not found at {CHROMIUM} (set REQUIRE_BROWSER=1 to fail instead)",
+    *(
+        []
+        if CHROMIUM.exists()
+        else [needs.unavailable("browser", f"Chromium not found at {CHROMIUM}")]
     ),
 ]
 

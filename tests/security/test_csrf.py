@@ -140,7 +140,7 @@ def test_htmx_post_with_the_header_token_works(webwork, strict):
 def test_a_stale_token_in_an_old_tab_is_explained_not_swallowed(webwork, strict, signed_in):
     stale = strict.cookies["csrftoken"].value
     strict.post("/accounts/logout/", {"csrfmiddlewaretoken": stale})
-    fresh = signed_in(MANAGER, enforce_csrf_checks=True)
+    fresh = signed_in(MANAGER, full_flow=True, enforce_csrf_checks=True)
     # The old tab still holds `stale`; the new sign-in rotated the token.
     fresh_token = fresh.cookies["csrftoken"].value
     assert fresh_token != stale

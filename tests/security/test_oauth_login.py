@@ -243,14 +243,14 @@ def test_login_start_needs_post_with_a_csrf_token(webwork):
 
 # --------------------------------------------------------------------------- S-06 identity
 def test_accounts_follow_the_webwork_user_id_not_the_email(webwork, signed_in):
-    signed_in(MANAGER)
+    signed_in(MANAGER, full_flow=True)
     first = get_user_model().objects.get()
     assert first.socialaccount_set.get().uid == "1002"
 
     # The same WebWork person with a new email and name is still the same account.
     with webwork.state.lock:
         webwork.state.users[1002].email = "mateo.garcia@sandbox.test"
-    client = signed_in("mateo.garcia@sandbox.test")
+    client = signed_in("mateo.garcia@sandbox.test", full_flow=True)
     assert int(client.session["_auth_user_id"]) == first.pk
     assert get_user_model().objects.count() == 1
 
@@ -301,6 +301,6 @@ def test_next_after_sign_in_never_leaves_the_site(webwork, target):
 
 
 def test_no_tokens_in_allauths_plain_text_table(webwork, canary_tokens, signed_in):
-    signed_in(MANAGER)
+    signed_in(MANAGER, full_flow=True)
     assert SocialToken.objects.count() == 0
     assert WebWorkToken.objects.count() == 1

@@ -43,7 +43,7 @@ NEW_KEY = "Jd3H8Yl3m0cXWm0nV5wq2t0bQ8sJm5e0m3r2yZb4kUo="
 @pytest.fixture
 def manager(canary_tokens, signed_in):
     """Mateo signed in with canary tokens; returns (client, user)."""
-    client = signed_in(MANAGER)
+    client = signed_in(MANAGER, full_flow=True)
     return client, get_user_model().objects.get(email=MANAGER)
 
 

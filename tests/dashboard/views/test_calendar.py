@@ -180,10 +180,7 @@ def test_the_cached_grid_follows_every_input_it_depends_on(may, webwork, manager
     manager_client.post("/w/1/settings/", {"holiday_country": "GB", "holiday_subdivision": ""})
     assert "Spring Bank Holiday" in manager_client.get(url).content.decode()
 
-    pending = next(
-        lv for lv in webwork.state.leaves_for(WS, status="pending") if lv["start_date"] >= "2027-05"
-    )
-    assert pending["start_date"] < "2027-06"
+    pending = may["pending"]
     shown = manager_client.get(url).content.decode().count("bar--pending")
     manager_client.post(f"/w/1/leaves/{pending['id']}/approve/", headers=HTMX)
     assert manager_client.get(url).content.decode().count("bar--pending") < shown
@@ -203,8 +200,26 @@ def test_on_a_phone_the_current_month_starts_at_today(may, manager_client):
     assert other.agenda_earlier == []
     assert other.agenda_from_today == other.agenda
 
+
+EARLIER = 'aria-label="Who was out earlier this month"'
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_the_phone_agenda_folds_the_days_before_today(may, manager_client):
+    """Mid-May: 10-12 May (someone out) fold away; today, Saturday 15 May, is listed."""
     html = manager_client.get("/w/1/calendar/").content.decode()
-    today = calendar_get(user_id=1, workspace_id=WS, first=dt.date.today().replace(day=1))
-    folded = 'aria-label="Who was out earlier this month"' in html
-    assert folded == bool(today.agenda_earlier)
-    assert 'class="agenda__day is-today"' in html
+    assert "May 2027" in html
+    earlier = html[html.index(EARLIER) : html.index("</ol>", html.index(EARLIER))]
+    assert "Monday 10 May" in earlier
+    assert "Saturday 15 May" not in earlier
+    today = html[html.index('class="agenda__day is-today"') :]
+    assert "Saturday 15 May" in today[: today.index("</li>")]
+
+
+@pytest.mark.clock("2027-05-01T10:00Z")
+def test_on_the_first_of_the_month_nothing_is_folded(may, manager_client):
+    html = manager_client.get("/w/1/calendar/").content.decode()
+    assert "May 2027" in html
+    assert EARLIER not in html
+    today = html[html.index('class="agenda__day is-today"') :]
+    assert "Saturday 1 May" in today[: today.index("</li>")]

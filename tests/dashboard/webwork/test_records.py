@@ -1,4 +1,3 @@
-import contextlib
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -617,22 +616,27 @@ KNOWN_FIELDS = sorted(
 payloads = st.fixed_dictionaries({}, optional=dict.fromkeys(KNOWN_FIELDS, plausible)) | json_values
 
 PARSERS = [
-    Workspace.from_api,
-    Member.from_api,
-    Leave.from_api,
-    Policy.from_api,
-    Policy.list_from_api,
-    Balance.from_api,
-    TokenSet.from_api,
+    (Workspace.from_api, Workspace),
+    (Member.from_api, Member),
+    (Leave.from_api, Leave),
+    (Policy.from_api, Policy),
+    (Policy.list_from_api, list),
+    (Balance.from_api, Balance),
+    (TokenSet.from_api, TokenSet),
 ]
 
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(payload=payloads)
 def test_parsers_return_a_record_or_raise_bad_response_on_any_json(payload):
-    for parse in PARSERS:
-        with contextlib.suppress(BadResponse):
-            parse(payload)
+    for parse, record_type in PARSERS:
+        try:
+            parsed = parse(payload)
+        except BadResponse:
+            continue
+        assert isinstance(parsed, record_type), (parse.__qualname__, payload, parsed)
+        if record_type is list:
+            assert all(isinstance(item, Policy) for item in parsed), parsed
 
 
 @settings(max_examples=300, deadline=None, database=None)
