@@ -1,5 +1,6 @@
 """A real Celery worker against real Redis refreshes balances the web side then serves."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -43,11 +44,14 @@ def worker(redis_url, webwork):
         "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
         "WEBWORK_API_URL": webwork.api_url,
         "WEBWORK_OAUTH_URL": webwork.oauth_url,
+        # The worker shares this test's clock (a pinned or --today instant included).
+        "TEST_CLOCK_AT": dt.datetime.now(dt.UTC).isoformat(),
     }
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
+            "tests.at_instant",
             "celery",
             "-A",
             "config",

@@ -43,13 +43,19 @@ def _in_an_hour() -> str:
     return email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), True)
 
 
+def _fault(name: str) -> tuple[dict, str]:
+    """The fault's knobs, with any time in them computed now (at the test's clock)."""
+    fault, kind = FAULTS[name]
+    return {key: value() if callable(value) else value for key, value in fault.items()}, kind
+
+
 FAULTS = {
     "latency beyond the timeout": ({"latency_ms": 8000}, "unavailable"),
     "503": ({"status": 503}, "unavailable"),
     "500 with an HTML body": ({"status": 500, "body": "<h1>Internal error</h1>"}, "unavailable"),
     "429 Retry-After 1": ({"status": 429, "retry_after": "1"}, "limited"),
     "429 Retry-After 3600": ({"status": 429, "retry_after": "3600"}, "limited"),
-    "429 Retry-After HTTP-date": ({"status": 429, "retry_after": _in_an_hour()}, "limited"),
+    "429 Retry-After HTTP-date": ({"status": 429, "retry_after": _in_an_hour}, "limited"),
     "429 garbage Retry-After": ({"status": 429, "retry_after": "soon-ish"}, "limited"),
     "connection reset": ({"drop": True}, "unavailable"),
     "truncated JSON": ({"malformed": "truncated"}, "unreadable"),
@@ -91,7 +97,7 @@ def _first_page_pending_ids(webwork) -> list[str]:
 @pytest.mark.clock("2027-06-16T10:00Z")
 @pytest.mark.parametrize("name", list(FAULTS))
 def test_with_data_cached_pages_show_it_with_its_age_and_the_reason(webwork, manager, name):
-    fault, kind = FAULTS[name]
+    fault, kind = _fault(name)
     for url in PAGES:
         assert manager.get(url).status_code == 200
     pending = _first_page_pending_ids(webwork)
@@ -119,7 +125,7 @@ def test_with_data_cached_pages_show_it_with_its_age_and_the_reason(webwork, man
 
 @pytest.mark.parametrize("name", list(FAULTS))
 def test_with_nothing_cached_pages_explain_and_never_fail(webwork, manager, name, record_property):
-    fault, kind = FAULTS[name]
+    fault, kind = _fault(name)
     webwork.state.add_fault(path=READS, method="GET", **fault)
     webwork.state.calls.clear()
     slowest = 0.0
