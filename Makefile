@@ -6,8 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Instants the suite must also pass at (make test-dates): a week across two months, minutes
+# before a new year, a Tuesday and a Wednesday (the busiest seeds), a leap day, the mornings
+# of Europe's two clock changes, and New Year's Day. CI runs the first two beside today.
+TEST_DATES ?= 2026-12-01T10:00Z 2027-12-31T23:50Z 2026-12-08T10:00Z 2026-12-09T10:00Z \
+	2028-02-29T12:00Z 2027-03-28T01:30Z 2027-10-31T01:30Z 2027-01-01T00:10Z
 
-.PHONY: help install run test test-fast lint format bench clean
+.PHONY: help install run test test-fast test-dates lint format bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +40,15 @@ test: install ## Run the whole test suite (installs Chromium for browser tests w
 
 test-fast: install ## Run the suite without browser tests
 	$(PY) -m pytest -n auto --dist loadgroup -m "not e2e" $(PYTEST_ARGS)
+
+test-dates: install ## Run the suite (no browser tests) at each instant of TEST_DATES
+	@failed=""; for instant in $(TEST_DATES); do \
+	  echo "== The suite at $$instant"; \
+	  $(PY) -m pytest -n auto --dist loadgroup -m "not e2e" -q --today=$$instant $(PYTEST_ARGS) \
+	    || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "The suite failed at:$$failed" >&2; exit 1; fi; \
+	echo "The suite passed at every instant: $(TEST_DATES)"
 
 lint: install ## ruff (lint and format check) and the import-linter layer contracts
 	$(VENV)/bin/ruff check .
