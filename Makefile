@@ -45,9 +45,8 @@ install: $(STAMP) ## Create .venv and install the product, the sandbox and the t
 lock: $(UV_STAMP) ## Update uv.lock after a change of pyproject.toml's dependencies
 	@$(WITH_PYTHON) $(UV) lock
 
-run: install ## Start the sandbox (:8001) and the dashboard (:8000); Ctrl-C stops both
-	$(PY) manage.py migrate --noinput
-	@.ci/stack
+run: install ## Start the Procfile with honcho: sandbox :8001, dashboard :8000 (worker with REDIS_URL)
+	@bin/run
 
 test: install ## Run the whole test suite (installs Chromium for browser tests when it can)
 	@.ci/ensure-chromium
