@@ -107,6 +107,12 @@ def entrypoint_variables() -> set[str]:
     return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", ENTRYPOINT.read_text()))
 
 
+def run_variables() -> set[str]:
+    """Environment variables `make run` reads: its script and the Procfile."""
+    text = (ROOT / "bin" / "run").read_text() + (ROOT / "Procfile").read_text()
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
+
+
 def entrypoint_commands() -> set[str]:
     """The commands the entrypoint's `case` knows (besides running anything else as given)."""
     text = ENTRYPOINT.read_text()
