@@ -6,34 +6,45 @@
 # Targets: `runtime` (the default, deployed) and `sandbox` (the fake WebWork for
 # `docker compose --profile demo up`, never deployed). The runtime image holds the product
 # only: config/, dashboard/, templates/, static/ (and its collected copy), manage.py, and the
-# runtime dependencies pinned in pyproject.toml. No sandbox, no tests, no development tools.
+# runtime dependencies exactly as uv.lock pins them. No sandbox, no tests, no development tools,
+# no installer: uv works in the build stages only.
 
 ARG PYTHON_IMAGE=python:3.13-slim
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
+
+FROM ${UV_IMAGE} AS uv
 
 FROM ${PYTHON_IMAGE} AS python
 ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_ROOT_USER_ACTION=ignore
+    PYTHONUNBUFFERED=1
+
+# --------------------------------------------------------------------------- installer
+# uv installs what uv.lock pins into /opt/venv, with the image's own Python, bytecode compiled
+# (the app user cannot write it later), files copied rather than linked, no cache left behind.
+FROM python AS installer
+COPY --from=uv /uv /usr/local/bin/uv
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON=/usr/local/bin/python3 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_NO_CACHE=1 \
+    PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+COPY pyproject.toml uv.lock ./
 
 # --------------------------------------------------------------------------- build
-FROM python AS build
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-WORKDIR /src
-COPY pyproject.toml README.md ./
-# The [project] dependencies exactly as pinned in pyproject.toml: none of the dependency
-# groups (dev, sandbox, bench). Rebuilt only when pyproject.toml changes.
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > requirements.txt \
-    && pip install -r requirements.txt
+FROM installer AS build
+# The [project] dependencies exactly as locked: none of the dependency groups (dev, run,
+# sandbox, bench). Rebuilt only when pyproject.toml or uv.lock changes.
+RUN uv sync --frozen --no-dev --no-install-project
 # The project's own metadata (its version names the User-Agent sent to WebWork). Its code
 # runs from /app, next to templates/ and static/, so only the .dist-info is installed. The
 # wheel is built from config/ and dashboard/ alone: the sandbox is not in this stage.
+COPY README.md ./
 COPY config/ config/
 COPY dashboard/ dashboard/
-RUN pip wheel --no-deps --wheel-dir /tmp/dist . \
+RUN uv build --wheel --out-dir /tmp/dist \
     && python -m zipfile -e /tmp/dist/webwork_leave_dashboard-*.whl /tmp/wheel \
     && cp -r /tmp/wheel/*.dist-info "$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/"
 # Static files with hashed, compressed names (production settings' storage), collected now.
@@ -53,15 +64,16 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput
 
 # --------------------------------------------------------------------------- sandbox
+FROM installer AS sandbox-build
+# The sandbox dependency group exactly as locked (Flask), nothing of the project.
+RUN uv sync --frozen --only-group sandbox --no-install-project
+
 FROM python AS sandbox
-WORKDIR /srv
-COPY pyproject.toml ./
-# The sandbox dependency group as pinned in pyproject.toml (Flask).
-RUN python -c "import tomllib; print('\n'.join(r for r in tomllib.load(open('pyproject.toml', 'rb'))['dependency-groups']['sandbox'] if isinstance(r, str)))" \
-        > requirements.txt \
-    && pip install -r requirements.txt \
-    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin sandbox
+COPY --from=sandbox-build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /srv
 COPY sandbox/ sandbox/
 USER sandbox
 EXPOSE 8001

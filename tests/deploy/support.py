@@ -1,5 +1,6 @@
 """Helpers for the deployment tests: the compose file, the Dockerfile, the settings' variables,
-and the image's entrypoint run in a subprocess against a copy of the image's file tree."""
+the image's entrypoint run in a subprocess against a copy of the image's file tree, and local
+processes (ports, process trees)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -103,6 +105,12 @@ def settings_variables(*modules: str) -> set[str]:
 def entrypoint_variables() -> set[str]:
     """Environment variables the entrypoint script reads."""
     return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", ENTRYPOINT.read_text()))
+
+
+def run_variables() -> set[str]:
+    """Environment variables `make run` reads: its script and the Procfile."""
+    text = (ROOT / "bin" / "run").read_text() + (ROOT / "Procfile").read_text()
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
 
 
 def entrypoint_commands() -> set[str]:
@@ -309,3 +317,58 @@ def running(entrypoint: Path, args: list[str], *, env: dict[str, str], log: Path
         yield process
     finally:
         process.stop()
+
+
+# --------------------------------------------------------------------------- local processes
+
+
+def port_open(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_ports(popen: subprocess.Popen, ports, output, timeout: float = 60) -> None:
+    """Wait until every port accepts connections; fail early when `popen` exits.
+
+    `output` is a callable returning the process's output so far, shown on failure.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise AssertionError(f"exited {popen.returncode}:\n{output()[-3000:]}")
+        if all(port_open(port) for port in ports):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"ports {ports} not all open after {timeout} s:\n{output()[-3000:]}")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (zombies have ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` (in any session or group), pid -> command line."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: dict[int, str] = {}
+    todo = list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        try:
+            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        todo += children.get(child, [])
+    return found

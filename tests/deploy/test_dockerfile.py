@@ -1,18 +1,23 @@
 """The Dockerfile: a slim non-root runtime holding the product only, its dependencies exactly
-the pins of pyproject.toml, static files collected at build time, one entrypoint."""
+what uv.lock pins for the project, static files collected at build time, one entrypoint."""
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
-import sys
 import tomllib
+from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
 
 from .support import DOCKERFILE, ENTRYPOINT, IMAGE_TREE, ROOT, dockerfile_args, dockerfile_stages
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+LOCK = tomllib.loads((ROOT / "uv.lock").read_text())
+PROJECT = PYPROJECT["project"]["name"]
+DEVELOPMENT_ONLY = ("pytest", "flask", "ruff", "playwright", "responses", "locust", "honcho")
 
 
 @pytest.fixture(scope="module")
@@ -24,20 +29,66 @@ def _instructions(stage, name):
     return [arguments for instruction, arguments in stage if instruction == name]
 
 
-def _python_c_programs(stage) -> list[str]:
-    """The `python -c "..."` programs a stage's RUN instructions write requirements with."""
-    programs = []
+def _env(stage) -> dict[str, str]:
+    """A stage's ENV instructions as name -> value."""
+    return dict(
+        item.split("=", 1)
+        for arguments in _instructions(stage, "ENV")
+        for item in arguments.split()
+    )
+
+
+def _uv_commands(stage) -> list[list[str]]:
+    """The `uv ...` commands a stage's RUN instructions run, as argument lists."""
+    commands = []
     for run in _instructions(stage, "RUN"):
-        for match in re.finditer(r"python -c (\"[^\"]*\")\s+> requirements\.txt", run):
-            programs.append(shlex.split(match.group(1))[0])
-    return programs
+        for part in re.split(r"\s*&&\s*", run):
+            words = shlex.split(part)
+            if words and words[0] == "uv":
+                commands.append(words)
+    return commands
 
 
 def test_every_stage_is_python_313_slim(stages):
     assert dockerfile_args()["PYTHON_IMAGE"] == "python:3.13-slim"
     assert stages["python"][0] == ("FROM", "${PYTHON_IMAGE}")
-    for name in ("build", "sandbox", "runtime"):
+    for name in ("installer", "sandbox", "runtime"):
         assert stages[name][0] == ("FROM", "python")
+    for name in ("build", "sandbox-build"):
+        assert stages[name][0] == ("FROM", "installer")
+
+
+def test_uv_comes_from_its_official_image_at_the_version_make_install_uses(stages):
+    (version,) = re.findall(r"^UV_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert dockerfile_args()["UV_IMAGE"] == f"ghcr.io/astral-sh/uv:{version}"
+    assert stages["uv"][0] == ("FROM", "${UV_IMAGE}")
+    assert _instructions(stages["installer"], "COPY")[0] == "--from=uv /uv /usr/local/bin/uv"
+    env = _env(stages["installer"])
+    assert env["UV_PROJECT_ENVIRONMENT"] == "/opt/venv"
+    assert env["UV_PYTHON_DOWNLOADS"] == "never"  # the image's own Python, never a download
+    assert env["UV_COMPILE_BYTECODE"] == "1"  # the app user cannot write bytecode at run time
+    assert "pyproject.toml uv.lock ./" in _instructions(stages["installer"], "COPY")
+
+
+def test_dependencies_are_installed_from_the_lock_file_only(stages):
+    assert _uv_commands(stages["build"])[0] == [
+        "uv", "sync", "--frozen", "--no-dev", "--no-install-project"
+    ]  # fmt: skip
+    assert _uv_commands(stages["sandbox-build"]) == [
+        ["uv", "sync", "--frozen", "--only-group", "sandbox", "--no-install-project"]
+    ]
+    text = DOCKERFILE.read_text()
+    assert "pip install" not in text
+    assert "requirements" not in text
+
+
+def test_images_that_run_hold_no_installer(stages):
+    for name in ("runtime", "sandbox"):
+        text = " ".join(arguments for _, arguments in stages[name])
+        assert not re.search(r"\b(uv|pip)\b", text), name
+        assert _instructions(stages[name], "FROM") == ["python"]
+    (venv,) = [c for c in _instructions(stages["sandbox"], "COPY") if c.startswith("--from=")]
+    assert venv == "--from=sandbox-build /opt/venv /opt/venv"
 
 
 def test_runtime_is_the_default_target_and_holds_the_product_only(stages):
@@ -55,7 +106,6 @@ def test_runtime_is_the_default_target_and_holds_the_product_only(stages):
     text = " ".join(arguments for _, arguments in runtime)
     assert "sandbox" not in text
     assert "tests" not in text
-    assert "pip install" not in text  # dependencies come ready-made from the build stage
 
 
 def test_runtime_runs_as_a_non_root_user_through_the_entrypoint(stages):
@@ -89,33 +139,116 @@ def test_the_build_stage_never_sees_the_sandbox(stages):
     assert "tests" not in copied
 
 
-def _run_program(program: str) -> list[str]:
-    done = subprocess.run(  # noqa: S603 - a program from our own Dockerfile
-        [sys.executable, "-c", program],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
+def _locked(name: str) -> dict:
+    (package,) = [p for p in LOCK["package"] if p["name"] == name]
+    return package
+
+
+def _applies(dependency: dict) -> bool:
+    """Whether a locked dependency's marker holds on this machine (no marker: always)."""
+    return "marker" not in dependency or Marker(dependency["marker"]).evaluate()
+
+
+def _closure(dependencies: list[dict]) -> set[str]:
+    """Names of the locked packages these dependencies pull in on this machine, with extras."""
+    seen: set[str] = set()
+    todo = [d for d in dependencies if _applies(d)]
+    while todo:
+        dependency = todo.pop()
+        package = _locked(dependency["name"])
+        wanted = [*package.get("dependencies", [])]
+        for extra in dependency.get("extra", []):
+            wanted += package.get("optional-dependencies", {}).get(extra, [])
+        key = f"{dependency['name']}{sorted(dependency.get('extra', []))}"
+        if key in seen:
+            continue
+        seen.add(key)
+        todo += [d for d in wanted if _applies(d)]
+    return {key.split("[")[0] for key in seen}
+
+
+def _specifiers(requirements: list[dict]) -> list[str]:
+    return sorted(
+        r["name"] + (f"[{','.join(r['extras'])}]" if r.get("extras") else "") + r["specifier"]
+        for r in requirements
     )
-    return done.stdout.split()
 
 
-def test_runtime_dependencies_are_exactly_the_project_pins(stages):
-    (program,) = _python_c_programs(stages["build"])
-    requirements = _run_program(program)
-    assert requirements == [r.replace(" ", "") for r in PYPROJECT["project"]["dependencies"]]
-    names = {re.split(r"[\[~=<>]", r)[0] for r in requirements}
-    for development_only in ("pytest", "flask", "ruff", "playwright", "responses", "locust"):
-        assert development_only not in names
+def _normalized(requirements: list) -> list[str]:
+    return sorted(
+        re.sub(r"^([A-Za-z0-9_.-]+)", lambda m: m.group(1).lower().replace("_", "-"), r).replace(
+            " ", ""
+        )
+        for r in requirements
+        if isinstance(r, str)
+    )
 
 
-def test_the_sandbox_image_gets_the_sandbox_group_only(stages):
-    (program,) = _python_c_programs(stages["sandbox"])
-    assert _run_program(program) == PYPROJECT["dependency-groups"]["sandbox"]
-    assert _instructions(stages["sandbox"], "ENTRYPOINT") == ['["python", "-m", "sandbox"]']
-    assert "sandbox/ sandbox/" in _instructions(stages["sandbox"], "COPY")
-    assert _instructions(stages["sandbox"], "USER") == ["sandbox"]
+def test_the_lock_file_pins_what_pyproject_asks_for():
+    """uv.lock was made from this pyproject.toml (`make lint` checks it with uv itself)."""
+    metadata = _locked(PROJECT)["metadata"]
+    assert _specifiers(metadata["requires-dist"]) == _normalized(
+        PYPROJECT["project"]["dependencies"]
+    )
+    groups = PYPROJECT["dependency-groups"]
+    assert set(metadata["requires-dev"]) == set(groups)
+    for group, requirements in metadata["requires-dev"].items():
+        # Included groups are flattened into the lock's view of a group.
+        direct = _normalized(groups[group])
+        assert set(direct) <= set(_specifiers(requirements)), group
+
+
+def test_the_runtime_dependencies_hold_nothing_of_development():
+    runtime = _closure(_locked(PROJECT)["dependencies"])
+    assert {"django", "gunicorn", "celery", "psycopg", "whitenoise"} <= runtime
+    assert runtime.isdisjoint(DEVELOPMENT_ONLY)
+    sandbox = _closure(_locked(PROJECT)["dev-dependencies"]["sandbox"])
+    assert "flask" in sandbox
+    assert sandbox.isdisjoint({"django", "pytest", "honcho"})
+
+
+def _uv() -> str:
+    found = shutil.which("uv", path=str(ROOT / ".venv-tools" / "bin")) or shutil.which("uv")
+    if not found:
+        pytest.skip("needs uv (make install puts it in .venv-tools/)")
+    return found
+
+
+def _installed(venv: Path) -> set[str]:
+    (site,) = venv.glob("lib/python3*/site-packages")
+    return {
+        re.sub(r"-[^-]+\.dist-info$", "", p.name).lower().replace("_", "-")
+        for p in site.glob("*.dist-info")
+    }
+
+
+@pytest.mark.parametrize(
+    ("stage_name", "expected"), [("build", "runtime"), ("sandbox-build", "sandbox")]
+)
+def test_the_build_stages_install_exactly_the_locked_tree(stages, tmp_path, stage_name, expected):
+    """The stage's own `uv sync`, run here with its settings, into a new venv."""
+    (command,) = _uv_commands(stages[stage_name])[:1]
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "uv.lock"):  # what the installer stage copies
+        shutil.copy2(ROOT / name, src / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
+    env.update({k: v for k, v in _env(stages["installer"]).items() if k.startswith("UV_")})
+    # Here: a venv of its own, this machine's Python, its uv cache, linked files, no bytecode.
+    env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
+    env["UV_PYTHON"] = os.path.realpath(ROOT / ".venv" / "bin" / "python")
+    del env["UV_NO_CACHE"], env["UV_COMPILE_BYTECODE"], env["UV_LINK_MODE"]
+    done = subprocess.run(  # noqa: S603 - the Dockerfile's own command
+        [_uv(), *command[1:]], cwd=src, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    installed = _installed(tmp_path / "venv")
+    root = _locked(PROJECT)
+    dependencies = (
+        root["dependencies"] if expected == "runtime" else root["dev-dependencies"]["sandbox"]
+    )
+    assert installed == _closure(dependencies)
+    assert PROJECT not in installed
 
 
 def test_the_build_context_leaves_out_everything_but_the_sources():
@@ -126,7 +259,7 @@ def test_the_build_context_leaves_out_everything_but_the_sources():
     ]
     assert lines[0] == "*"
     included = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert included == {*IMAGE_TREE, "pyproject.toml", "README.md", "sandbox"}
+    assert included == {*IMAGE_TREE, "pyproject.toml", "uv.lock", "README.md", "sandbox"}
     assert "**/__pycache__" in lines
     text = DOCKERFILE.read_text()
     for name in included - {"sandbox"}:

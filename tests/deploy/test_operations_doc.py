@@ -18,6 +18,7 @@ from .support import (
     entrypoint_commands,
     entrypoint_variables,
     production_environ,
+    run_variables,
     settings_variables,
 )
 
@@ -40,16 +41,21 @@ def compose_variables() -> set[str]:
     return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", code))
 
 
+def all_read() -> set[str]:
+    return (
+        settings_variables("base", "production")
+        | entrypoint_variables()
+        | compose_variables()
+        | run_variables()
+    )
+
+
 def test_every_variable_the_code_reads_is_documented():
-    read = (
-        settings_variables("base", "production") | entrypoint_variables() | compose_variables()
-    ) - INTERNAL
-    assert read - set(documented_rows()) == set()
+    assert all_read() - INTERNAL - set(documented_rows()) == set()
 
 
 def test_nothing_documented_is_unread():
-    read = settings_variables("base", "production") | entrypoint_variables() | compose_variables()
-    assert set(documented_rows()) - read == set()
+    assert set(documented_rows()) - all_read() == set()
 
 
 def test_entrypoint_defaults_are_the_documented_ones():
@@ -67,6 +73,17 @@ def test_compose_defaults_are_the_documented_ones():
     for name in ("POSTGRES_PASSWORD", "WEB_PUBLISH", "IMAGE_TAG"):
         (default,) = set(re.findall(rf"\$\{{{name}:-([^}}]+)\}}", text))
         assert rows[name] == f"`{default}`"
+
+
+def test_make_run_defaults_are_the_documented_ones():
+    rows = documented_rows()
+    for path in (ROOT / "bin" / "run", ROOT / "Procfile"):
+        defaults = dict(re.findall(r"\$\{([A-Z_]+):-([0-9]+)\}", path.read_text()))
+        assert defaults["SANDBOX_PORT"] == rows["SANDBOX_PORT"].strip("`") == "8001"
+        assert defaults["DASHBOARD_PORT"] == rows["DASHBOARD_PORT"].strip("`") == "8000"
+    example = (ROOT / ".env.example").read_text()
+    assert "\nSANDBOX_PORT=8001\n" in example
+    assert "\nDASHBOARD_PORT=8000\n" in example
 
 
 def _literal(text: str):
@@ -136,6 +153,5 @@ def test_every_variable_of_the_example_env_file_is_read_and_documented():
         re.findall(r"^([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
     )
     assert "WEBWORK_OAUTH_BROWSER_URL" in example
-    read = settings_variables("base", "production") | entrypoint_variables() | compose_variables()
-    assert example - read == set()
+    assert example - all_read() == set()
     assert example - set(documented_rows()) == set()
