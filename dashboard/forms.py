@@ -1,6 +1,5 @@
 """Forms: parse and validate what people type; bad input gets a clear message, nothing is lost."""
 
-import datetime as dt
 import uuid
 
 import holidays
@@ -285,8 +284,3 @@ class WorkspaceSettingsForm(forms.Form):
                 {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
             )
         return cleaned
-
-
-def today() -> dt.date:
-    """Today's date (a seam for tests)."""
-    return dt.date.today()

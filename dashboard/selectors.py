@@ -11,7 +11,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections
@@ -46,8 +45,6 @@ from dashboard.webwork_oauth.tokens import (
     token_refresh,
 )
 
-T = TypeVar("T")
-
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -57,7 +54,6 @@ MEMBERS_FRESH_FOR = 15 * MINUTE
 POLICIES_FRESH_FOR = 15 * MINUTE
 BALANCES_FRESH_FOR = 10 * MINUTE
 LEAVES_FRESH_FOR = 1 * MINUTE
-MONTH_FRESH_FOR = 2 * MINUTE
 KEEP_FOR = 1 * DAY
 LEAVES_KEEP_FOR = 15 * MINUTE
 
@@ -180,14 +176,6 @@ def workspace_list_for_user(*, user: AbstractBaseUser, force: bool = False) -> l
 def workspace_list_prime(*, user_id: int, workspaces: list[Workspace]) -> None:
     """Remember the manageable workspaces learnt at sign-in (saves a call)."""
     cache_put(user_key(user_id, "workspaces"), list(workspaces), keep_for=KEEP_FOR)
-
-
-def workspace_get_for_user(*, user: AbstractBaseUser, workspace_id: int) -> Workspace | None:
-    """The workspace if this person manages it, else None (the caller answers 404)."""
-    return next(
-        (w for w in workspace_list_for_user(user=user) if w.id == workspace_id),
-        None,
-    )
 
 
 # --------------------------------------------------------------------------- slow-changing data

@@ -610,11 +610,6 @@ def workspace_visit_record(*, user: AbstractBaseUser, workspace_id: int) -> None
     )
 
 
-def leave_list_invalidate(*, workspace_id: int) -> None:
-    """Forget cached leave lists of a workspace (a retry control asked for fresh data)."""
-    data_version_bump(workspace_id)
-
-
 def workspace_settings_update(
     *, workspace_id: int, holiday_country: str, holiday_subdivision: str
 ) -> WorkspaceSettings:

@@ -40,11 +40,6 @@ class Day:
     is_today: bool
     out_count: int = 0
 
-    @property
-    def column(self) -> int:
-        """Grid column (1-based)."""
-        return self.date.day
-
 
 @dataclass(frozen=True, kw_only=True)
 class Bar:
