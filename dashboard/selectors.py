@@ -16,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections
 from django.utils import timezone
 
-from dashboard.cache import (
+from dashboard.models import LeaveDecision
+from dashboard.platform.cache import (
     Cached,
     NotCached,
     cache_only,
@@ -27,7 +28,6 @@ from dashboard.cache import (
     user_key,
     workspace_key,
 )
-from dashboard.models import LeaveDecision
 from dashboard.webwork import (
     AuthExpired,
     Balance,

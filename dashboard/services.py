@@ -17,7 +17,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dashboard.cache import cache_delete, data_version_bump, user_key
 from dashboard.models import (
     AuditEntry,
     LeaveDecision,
@@ -25,7 +24,8 @@ from dashboard.models import (
     UserPreference,
     WorkspaceSettings,
 )
-from dashboard.queue import enqueue
+from dashboard.platform.cache import cache_delete, data_version_bump, user_key
+from dashboard.platform.queue import enqueue
 from dashboard.read_models.holidays import holiday_region_forget
 from dashboard.selectors import (
     balance_list,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from dashboard.cache import Cached
+from dashboard.platform.cache import Cached
 from dashboard.selectors import Outcome
 from dashboard.webwork import (
     BadResponse,

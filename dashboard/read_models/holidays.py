@@ -5,8 +5,8 @@ from functools import lru_cache
 
 import holidays as holiday_calendars
 
-from dashboard.cache import cache_delete, cache_peek, cache_put, workspace_key
 from dashboard.models import WorkspaceSettings
+from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
 
 REGION_KEEP_FOR = 60 * 60
 

@@ -13,7 +13,7 @@ import time
 import pytest
 import time_machine
 
-from dashboard.cache import BREAKER_THRESHOLD
+from dashboard.platform.cache import BREAKER_THRESHOLD
 from dashboard.webwork_oauth.models import WebWorkToken
 
 from ..security.support import HTMX, MANAGER, WORKSPACE_PAGES, WS_A
