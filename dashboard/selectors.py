@@ -32,6 +32,7 @@ from dashboard.webwork import (
     AuthExpired,
     Balance,
     Leave,
+    LeaveStatus,
     Member,
     Policy,
     WebWorkClient,
@@ -231,7 +232,7 @@ def balance_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cac
 class LeaveQuery:
     """Filters WebWork applies itself (text search is applied here, after fetching)."""
 
-    status: str | None = None
+    status: LeaveStatus | None = None
     member_id: int | None = None
     policy_id: int | None = None
     is_paid: bool | None = None
@@ -296,16 +297,19 @@ def leaves_with_overrides(
 class LeaveOverride:
     """A decision we made, applied over cached lists until they are refetched."""
 
-    status: str
+    status: LeaveStatus
     decided_by: int | None
     reject_reason: str | None = None
     decided_at: dt.datetime | None = None
 
     def apply(self, leave: Leave) -> Leave:
         """The leave as it is after our decision."""
-        if self.status == "approved":
+        if self.status == LeaveStatus.APPROVED:
             return replace(
-                leave, status="approved", approved_by=self.decided_by, decided_at=self.decided_at
+                leave,
+                status=LeaveStatus.APPROVED,
+                approved_by=self.decided_by,
+                decided_at=self.decided_at,
             )
         return replace(
             leave,
@@ -324,10 +328,10 @@ def leave_overrides(*, workspace_id: int) -> dict[str, LeaveOverride]:
     ).values_list("leave_id", "result_status", "decided_by_webwork_id", "reason", "updated_at")
     return {
         leave_id: LeaveOverride(
-            status=status, decided_by=by, reject_reason=reason or None, decided_at=at
+            status=LeaveStatus(status), decided_by=by, reject_reason=reason or None, decided_at=at
         )
         for leave_id, status, by, reason, at in rows
-        if status in ("approved", "rejected")
+        if status in (LeaveStatus.APPROVED, LeaveStatus.REJECTED)
     }
 
 
@@ -336,7 +340,7 @@ def _pending_key(workspace_id: int, *suffix: str) -> str:
         workspace_id,
         "leaves",
         data_version(workspace_id),
-        LeaveQuery(status="pending").cache_part(),
+        LeaveQuery(status=LeaveStatus.PENDING).cache_part(),
         *suffix,
     )
 
@@ -344,7 +348,7 @@ def _pending_key(workspace_id: int, *suffix: str) -> str:
 def leave_list_pending(*, user_id: int, workspace_id: int) -> Cached[list[Leave]]:
     """Pending requests, oldest first (before our own recent decisions are applied)."""
     entry = leave_list(
-        user_id=user_id, workspace_id=workspace_id, query=LeaveQuery(status="pending")
+        user_id=user_id, workspace_id=workspace_id, query=LeaveQuery(status=LeaveStatus.PENDING)
     )
     _remember_pending_ids(workspace_id, entry)
     return replace(entry, value=sorted(entry.value, key=created_order))

@@ -37,6 +37,8 @@ from dashboard.webwork import (
     BadResponse,
     Forbidden,
     Leave,
+    LeavePeriod,
+    LeaveStatus,
     NoLongerPending,
     NotFound,
     Policy,
@@ -178,7 +180,9 @@ def _already_decided(
             outcome="in_progress",
             message=f"{row.decided_by_name or 'Someone'} is deciding this request right now.",
         )
-    verb = "approved" if row.result_status == "approved" else "rejected"
+    verb = (
+        LeaveStatus.APPROVED if row.result_status == LeaveStatus.APPROVED else LeaveStatus.REJECTED
+    )
     by_you = row.decided_by_id == user.pk
     who = "you" if by_you else (row.decided_by_name or "someone else")
     # No upstream call: our own record says how it ended (repeat taps cost WebWork nothing).
@@ -228,7 +232,7 @@ def _decide(
     )
     if not claimed:
         return _already_decided(user=user, row=row, workspace_id=workspace_id)
-    target = "approved" if action == Action.APPROVE else "rejected"
+    target = LeaveStatus.APPROVED if action == Action.APPROVE else LeaveStatus.REJECTED
     audit = {
         "user": user,
         "workspace_id": workspace_id,
@@ -406,7 +410,7 @@ class NewLeave:
     policy: Policy
     start: dt.date
     end: dt.date
-    leave_period: int = 0
+    leave_period: LeavePeriod = LeavePeriod.FULL_DAY
     start_time: dt.time | None = None
     end_time: dt.time | None = None
     reason: str = ""

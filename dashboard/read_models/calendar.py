@@ -23,11 +23,17 @@ from dashboard.selectors import (
     month_bounds,
     policy_list,
 )
-from dashboard.webwork import Leave, Member, Policy
+from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 KINDS = 6
-SHOWN_STATUSES = ("approved", "pending")
+SHOWN_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
 NO_TEAM = "No team"
+# How the calendar says which half of the day a leave covers: in its detail text, and as the
+# bar's modifier class (bar--am, bar--pm).
+HALF_DAY_WORDS = {
+    LeavePeriod.FIRST_HALF: ("morning", "am"),
+    LeavePeriod.SECOND_HALF: ("afternoon", "pm"),
+}
 
 
 @dataclass(frozen=True)
@@ -177,12 +183,10 @@ def _detail(leave: Leave, policy_name: str) -> str:
     parts = [policy_name]
     if leave.is_hour_based and leave.start_time and leave.end_time:
         parts.append(f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}")
-    elif leave.leave_period == 1:
-        parts.append("morning")
-    elif leave.leave_period == 2:
-        parts.append("afternoon")
+    elif leave.leave_period in HALF_DAY_WORDS:
+        parts.append(HALF_DAY_WORDS[leave.leave_period][0])
     if leave.is_pending:
-        parts.append("pending")
+        parts.append(LeaveStatus.PENDING)
     return ", ".join(parts)
 
 
@@ -203,7 +207,9 @@ def _bar(leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: st
         label=policy_name,
         detail=_detail(leave, policy_name),
         pending=leave.is_pending,
-        half={1: "am", 2: "pm"}.get(leave.leave_period) if single and not hours else None,
+        half=HALF_DAY_WORDS.get(leave.leave_period, (None, None))[1]
+        if single and not hours
+        else None,
         hours=hours,
         continues_before=start < first,
         continues_after=end > last,

@@ -26,12 +26,12 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import Balance, BalanceAmount, Leave, Member, Policy
+from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Member, Policy
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
 MAX_OVERLAP_MONTHS = 6
-OFF_STATUSES = ("approved", "pending")
+OFF_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
 # Rows built and shown at a time, oldest first; "Show more" appends the next slice. A busy
 # workspace can have hundreds pending, and nobody decides them all from one long page.
 PAGE_SIZE = 25
@@ -292,7 +292,7 @@ def inbox_get(
             ],
         )
     overrides = leave_overrides(workspace_id=workspace_id)
-    all_pending = leaves_with_overrides(pending.entry.value, overrides, status="pending")
+    all_pending = leaves_with_overrides(pending.entry.value, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
     months = sorted(set(_months_spanned(leaves, today)) | set(early))
     month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}

@@ -20,7 +20,7 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import Leave, Member, Policy
+from dashboard.webwork import Leave, LeavePeriod, Member, Policy
 
 PAGE_SIZE = 25
 # With no dates and no member chosen, the list covers this month and the two before and
@@ -193,8 +193,6 @@ CSV_HEADER = [
     "reject_reason",
 ]
 
-PERIOD_NAMES = {0: "full day", 1: "first half", 2: "second half"}
-
 
 def csv_cell(value: object) -> str:
     """Text for a CSV cell; a leading =, +, - or @ is defused so spreadsheets don't run it."""
@@ -221,7 +219,7 @@ def csv_rows(listing: LeaveListing):
                 {True: "yes", False: "no"}.get(leave.is_paid, ""),
                 leave.start_date.isoformat() if leave.start_date else "",
                 leave_end(leave).isoformat() if leave_end(leave) else "",
-                "" if leave.is_hour_based else PERIOD_NAMES.get(leave.leave_period, ""),
+                "" if leave.is_hour_based else LeavePeriod(leave.leave_period).label.lower(),
                 leave.start_time.strftime("%H:%M") if leave.start_time else "",
                 leave.end_time.strftime("%H:%M") if leave.end_time else "",
                 row.duration,

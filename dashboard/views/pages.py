@@ -28,7 +28,7 @@ from dashboard.read_models.policies import policies_get
 from dashboard.selectors import workspace_list_for_user
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_unavailable, workspace_view
-from dashboard.webwork import WebWorkError
+from dashboard.webwork import LeavePeriod, WebWorkError
 
 
 @require_GET
@@ -212,7 +212,7 @@ def _new_leave(form: LeaveCreateForm) -> NewLeave:
         policy=form.policies[data["policy"]],
         start=data["start"],
         end=data["end"],
-        leave_period=data.get("leave_period") or 0,
+        leave_period=LeavePeriod(data.get("leave_period") or 0),
         start_time=data.get("start_time"),
         end_time=data.get("end_time"),
         reason=data.get("reason") or "",
