@@ -26,9 +26,9 @@ from dashboard.models import (
 )
 from dashboard.platform.cache import cache_delete, data_version_bump, user_key
 from dashboard.platform.queue import enqueue
-from dashboard.read_models.holidays import holiday_region_forget
 from dashboard.selectors import (
     balance_list,
+    holiday_region_forget,
     leave_get,
     member_list,
     policy_list,

@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from dashboard.dates import add_months, month_bounds
 from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
 from dashboard.read_models.format import leave_end
-from dashboard.read_models.holidays import holiday_region, holidays_between
 from dashboard.read_models.inbox import Lookup
 from dashboard.selectors import (
     fetch_parallel,
+    holiday_region,
+    holidays_between,
     leave_list_for_month,
     leave_overrides,
     leaves_with_overrides,
     member_list,
-    month_bounds,
     policy_list,
 )
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
@@ -121,24 +122,22 @@ class CalendarMonth:
     @property
     def previous(self) -> str:
         """YYYY-MM of the month before."""
-        prior = self.first - dt.timedelta(days=1)
-        return f"{prior:%Y-%m}"
+        return f"{self.previous_first:%Y-%m}"
 
     @property
     def previous_first(self) -> dt.date:
         """First day of the month before."""
-        return (self.first - dt.timedelta(days=1)).replace(day=1)
+        return add_months(self.first, -1)
 
     @property
     def next_first(self) -> dt.date:
         """First day of the month after."""
-        return (self.first + dt.timedelta(days=32)).replace(day=1)
+        return add_months(self.first, 1)
 
     @property
     def next(self) -> str:
         """YYYY-MM of the month after."""
-        following = self.first + dt.timedelta(days=32)
-        return f"{following:%Y-%m}"
+        return f"{self.next_first:%Y-%m}"
 
     @property
     def today_shown(self) -> dt.date | None:
@@ -161,17 +160,6 @@ class CalendarMonth:
     def member_count(self) -> int:
         """Members shown."""
         return sum(len(team.rows) for team in self.teams)
-
-
-def parse_month(raw: str | None, today: dt.date) -> dt.date:
-    """`YYYY-MM` to its first day; anything else is the current month."""
-    try:
-        year, month = (int(part) for part in (raw or "").split("-"))
-        if 1900 <= year <= 2200:
-            return dt.date(year, month, 1)
-    except ValueError:
-        pass
-    return today.replace(day=1)
 
 
 def _kinds(policies: list[Policy]) -> dict[str, int]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from dashboard.dates import add_months, month_index, week_bounds
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import (
     Duration,
@@ -14,11 +15,11 @@ from dashboard.read_models.format import (
     leave_end,
     waited_text,
 )
-from dashboard.read_models.holidays import holiday_region, holidays_between
 from dashboard.selectors import (
-    add_months,
     balance_list,
     fetch_parallel,
+    holiday_region,
+    holidays_between,
     leave_list_for_month,
     leave_list_pending,
     leave_overrides,
@@ -128,16 +129,10 @@ class Lookup:
         return self.policies_by_name.get(leave.policy_name or "")
 
 
-def _week(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Monday and Sunday of the current week."""
-    monday = today - dt.timedelta(days=today.weekday())
-    return monday, monday + dt.timedelta(days=6)
-
-
 def _near_months(today: dt.date) -> list[tuple[int, int]]:
     """The months of the current week, and the next month."""
     following = add_months(today, 1)
-    return sorted({(d.year, d.month) for d in (*_week(today), following)})
+    return sorted({(d.year, d.month) for d in (*week_bounds(today), following)})
 
 
 def _month_reads(user_id: int, workspace_id: int, months) -> dict:
@@ -154,7 +149,7 @@ def _month_reads(user_id: int, workspace_id: int, months) -> dict:
 
 def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
-    months: set[tuple[int, int]] = {(d.year, d.month) for d in _week(today)}
+    months: set[tuple[int, int]] = {(d.year, d.month) for d in week_bounds(today)}
     for leave in leaves:
         start, end = leave.start_date, leave_end(leave)
         if start is None or end is None:
@@ -163,7 +158,7 @@ def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]
         while cursor <= end and len(months) < 24:
             months.add((cursor.year, cursor.month))
             cursor = add_months(cursor, 1)
-    ordered = sorted(months, key=lambda ym: abs((ym[0] - today.year) * 12 + ym[1] - today.month))
+    ordered = sorted(months, key=lambda ym: abs(month_index(dt.date(*ym, 1)) - month_index(today)))
     return ordered[:MAX_OVERLAP_MONTHS]
 
 
@@ -317,7 +312,7 @@ def inbox_get(
         build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
         for leave in leaves
     ]
-    out_week = _out_entries(month_leaves, lookup, *_week(today), today)
+    out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
     return Inbox(
         rows=rows,
         notices=notices_for(

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, replace
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import leave_dates_text, leave_duration, leave_end
 from dashboard.read_models.inbox import Lookup
 from dashboard.selectors import (
     LeaveQuery,
-    add_months,
     fetch_parallel,
     leave_list,
     leave_overrides,

@@ -1,4 +1,8 @@
-"""Public holidays of a workspace: WebWork has none, so each workspace picks a country here."""
+"""Public holidays of a workspace: WebWork has none, so each workspace picks a country here.
+
+A selector like the others: the region is read from our own table through the cache, and the
+holidays themselves come from the `holidays` package, computed once per region and year.
+"""
 
 import datetime as dt
 from functools import lru_cache
