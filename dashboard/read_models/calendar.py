@@ -13,7 +13,7 @@ from django.utils import timezone
 from dashboard.dates import add_months, month_bounds
 from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
 from dashboard.read_models.format import leave_end
-from dashboard.read_models.inbox import Lookup
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     fetch_parallel,
     holiday_region,
@@ -273,8 +273,7 @@ def calendar_get(
         for leave in sorted(
             by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
         ):
-            policy = lookup.policy_for(leave)
-            name = policy.name if policy else (leave.policy_name or "Leave")
+            name = lookup.policy_name(leave)
             bar = _bar(leave, month_start, month_end, kinds.get(name, KINDS), name)
             if bar is None:
                 continue

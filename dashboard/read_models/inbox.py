@@ -15,6 +15,7 @@ from dashboard.read_models.format import (
     leave_end,
     waited_text,
 )
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     balance_list,
     fetch_parallel,
@@ -27,7 +28,7 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Member, Policy
+from dashboard.webwork import BalanceAmount, Leave, LeaveStatus
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
@@ -96,37 +97,6 @@ class Inbox:
     def next_count(self) -> int:
         """How many rows "Show more" adds."""
         return min(self.remaining, PAGE_SIZE)
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """Members, policies and balances by key, for building rows."""
-
-    members: dict[int, Member]
-    policies_by_id: dict[int, Policy]
-    policies_by_name: dict[str, Policy]
-    balances: dict[int, Balance]
-
-    @classmethod
-    def build(cls, members, policies, balances) -> "Lookup":
-        """Index the lists (any of them may be None when its read failed)."""
-        return cls(
-            members={m.id: m for m in members or ()},
-            policies_by_id={p.id: p for p in policies or ()},
-            policies_by_name={p.name: p for p in policies or ()},
-            balances={b.user_id: b for b in balances or ()},
-        )
-
-    def member_name(self, member_id: int | None) -> str:
-        """Full name, else 'Member #id'."""
-        member = self.members.get(member_id) if member_id is not None else None
-        return member.full_name if member else f"Member #{member_id}"
-
-    def policy_for(self, leave: Leave) -> Policy | None:
-        """The leave's policy by id, else by name."""
-        if leave.policy_id is not None and leave.policy_id in self.policies_by_id:
-            return self.policies_by_id[leave.policy_id]
-        return self.policies_by_name.get(leave.policy_name or "")
 
 
 def _near_months(today: dt.date) -> list[tuple[int, int]]:
@@ -213,7 +183,7 @@ def build_row(
     """Compose one inbox row."""
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
-    policy_name = policy.name if policy else (leave.policy_name or "Leave")
+    policy_name = lookup.policy_name(leave)
     balance = lookup.balances.get(leave.user_id) if leave.user_id is not None else None
     team = member.team_name if member else None
     return InboxRow(
@@ -239,11 +209,10 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
             continue
         if first <= end and last >= start:
             seen.add(leave.id)
-            policy = lookup.policy_for(leave)
             entries.append(
                 OutEntry(
                     name=lookup.member_name(leave.user_id),
-                    policy_name=policy.name if policy else (leave.policy_name or "Leave"),
+                    policy_name=lookup.policy_name(leave),
                     dates=leave_dates_text(leave, today=today),
                     pending=leave.is_pending,
                     first=first,

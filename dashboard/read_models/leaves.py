@@ -10,7 +10,7 @@ from django.utils import timezone
 from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import leave_dates_text, leave_duration, leave_end
-from dashboard.read_models.inbox import Lookup
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     LeaveQuery,
     fetch_parallel,
@@ -161,7 +161,7 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
         leave=leave,
         member_name=lookup.member_name(leave.user_id),
         team=member.team_name if member else None,
-        policy_name=policy.name if policy else (leave.policy_name or "Leave"),
+        policy_name=lookup.policy_name(leave),
         dates=leave_dates_text(leave, today=today),
         duration=leave_duration(leave, policy).text,
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,

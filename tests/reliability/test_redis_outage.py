@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dashboard import services as services_module
 from dashboard.models import LeaveDecision
+from dashboard.services import workspaces as services_module
 
 from ..security.support import (
     HTMX,
