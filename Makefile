@@ -36,10 +36,11 @@ test: install ## Run the whole test suite (installs Chromium for browser tests w
 test-fast: install ## Run the suite without browser tests
 	$(PY) -m pytest -n auto --dist loadgroup -m "not e2e" $(PYTEST_ARGS)
 
-lint: install ## ruff (lint and format check) and the import-linter layer contracts
+lint: install ## ruff (lint and format check), the import-linter layer contracts, vulture (dead code)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 format: install ## Fix what ruff can fix
 	$(VENV)/bin/ruff check --fix .
