@@ -70,11 +70,12 @@ test-dates: install ## Run the suite (no browser tests) at each instant of TEST_
 	if [ -n "$$failed" ]; then echo "The suite failed at:$$failed" >&2; exit 1; fi; \
 	echo "The suite passed at every instant: $(TEST_DATES)"
 
-lint: install ## uv.lock in step with pyproject.toml, ruff (lint and format), layer contracts
+lint: install ## uv.lock in step with pyproject.toml, ruff, the layer contracts, vulture (dead code)
 	@$(WITH_PYTHON) $(UV) lock --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 format: install ## Fix what ruff can fix
 	$(VENV)/bin/ruff check --fix .

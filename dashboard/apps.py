@@ -9,4 +9,5 @@ class DashboardConfig(AppConfig):
 
     def ready(self) -> None:
         """Register tasks and system checks."""
-        from . import checks, signals, tasks  # noqa: F401
+        from . import signals, tasks  # noqa: F401
+        from .platform import checks  # noqa: F401

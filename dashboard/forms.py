@@ -1,25 +1,19 @@
 """Forms: parse and validate what people type; bad input gets a clear message, nothing is lost."""
 
-import datetime as dt
 import uuid
 
 import holidays
 from django import forms
 from django.core.exceptions import ValidationError
 
-from dashboard.webwork import Member, Policy
+from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
 
 MAX_REASON = 1000
 MAX_SEARCH = 100
 
-STATUS_CHOICES = [
-    ("", "Any status"),
-    ("pending", "Pending"),
-    ("approved", "Approved"),
-    ("rejected", "Rejected"),
-]
+STATUS_CHOICES = [("", "Any status"), *((s.value, s.value.capitalize()) for s in LeaveStatus)]
 PAID_CHOICES = [("", "Paid or unpaid"), ("yes", "Paid"), ("no", "Unpaid")]
-PERIOD_CHOICES = [(0, "Full day"), (1, "First half"), (2, "Second half")]
+PERIOD_CHOICES = [(period.value, period.label) for period in LeavePeriod]
 
 
 class DateInput(forms.DateInput):
@@ -134,9 +128,9 @@ class LeaveCreateForm(forms.Form):
     leave_period = forms.TypedChoiceField(
         coerce=int,
         choices=PERIOD_CHOICES,
-        initial=0,
+        initial=LeavePeriod.FULL_DAY,
         required=False,
-        empty_value=0,
+        empty_value=LeavePeriod.FULL_DAY,
         widget=forms.RadioSelect,
         label="Length",
     )
@@ -230,7 +224,7 @@ class LeaveCreateForm(forms.Form):
         if begin and finish and finish <= begin:
             self.add_error("end_time", "The end time must be after the start time.")
         cleaned["start"] = cleaned["end"] = day
-        cleaned["leave_period"] = 0
+        cleaned["leave_period"] = LeavePeriod.FULL_DAY
 
     def add_upstream_errors(self, field_errors: dict[str, list[str]], message: str) -> None:
         """Show WebWork's validation messages next to the matching fields."""
@@ -285,8 +279,3 @@ class WorkspaceSettingsForm(forms.Form):
                 {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
             )
         return cleaned
-
-
-def today() -> dt.date:
-    """Today's date (a seam for tests)."""
-    return dt.date.today()

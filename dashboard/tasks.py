@@ -11,8 +11,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from dashboard.health import worker_heartbeat_record
 from dashboard.models import ManagedWorkspace
+from dashboard.platform.health import worker_heartbeat_record
 from dashboard.services import workspace_refresh
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import WebWorkToken

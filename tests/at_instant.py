@@ -1,4 +1,4 @@
-"""Run a Python module in a subprocess at the test's instant: ``python -m tests.at_instant MODULE ...``.
+"""Run a Python module in a subprocess at the test's instant: ``python -m tests.at_instant MOD``.
 
 A test that starts a process of the product (a Celery worker) must share its clock with it,
 or cached values, heartbeats and per-year keys would disagree under a pinned clock. The

@@ -81,7 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "dashboard.middleware.RequestLogMiddleware",
+    "dashboard.platform.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,12 +94,12 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the messages middleware and outside everything that may redirect or add messages.
-    "dashboard.middleware.HtmxMessagesMiddleware",
-    "dashboard.middleware.NoStoreMiddleware",
+    "dashboard.platform.middleware.HtmxMessagesMiddleware",
+    "dashboard.platform.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "dashboard.middleware.SessionTimeoutMiddleware",
-    "dashboard.ratelimit.RateLimitMiddleware",
-    "dashboard.middleware.ReauthMiddleware",
+    "dashboard.platform.middleware.SessionTimeoutMiddleware",
+    "dashboard.platform.ratelimit.RateLimitMiddleware",
+    "dashboard.platform.middleware.ReauthMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,14 +150,14 @@ CACHE_SOCKET_TIMEOUT = float(env.str("CACHE_SOCKET_TIMEOUT", default="0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "BACKEND": "dashboard.platform.cache_backend.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wwld",
             # Bump when the shape of cached records changes, so an upgrade never reads
             # values pickled by the previous release.
             "VERSION": 2,
             "OPTIONS": {
-                "serializer": "dashboard.cache_backend.SharedUnpickler",
+                "serializer": "dashboard.platform.cache_backend.SharedUnpickler",
                 "socket_timeout": CACHE_SOCKET_TIMEOUT,
                 "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
                 "retry_on_timeout": False,
@@ -276,7 +276,7 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # --------------------------------------------------------------------------- sessions
-# Idle and absolute timeouts are enforced by dashboard.middleware.SessionTimeoutMiddleware.
+# Idle and absolute timeouts are enforced by dashboard.platform.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
@@ -285,7 +285,7 @@ SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cookie on the OAuth ret
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # --------------------------------------------------------------------------- rate limits
-# Per person and minute on workspace routes (dashboard.ratelimit); 0 turns a limit off.
+# Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
 RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
 RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
 
@@ -328,13 +328,14 @@ USE_TZ = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --------------------------------------------------------------------------- logging
-# One JSON line per request (dashboard.middleware.RequestLogMiddleware); never a token or cookie.
+# One JSON line per request (RequestLogMiddleware, dashboard.platform.middleware); never a token
+# or cookie.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "dashboard.logging.RedactSecretsFilter"}},
-    "formatters": {"json": {"()": "dashboard.logging.JsonFormatter"}},
+    "filters": {"redact": {"()": "dashboard.platform.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "dashboard.platform.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from dashboard.read_models.common import Notice, age_text, describe, fingerprint, notices_for
-from dashboard.read_models.inbox import Lookup
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import balance_list, fetch_parallel, member_list, policy_list
 from dashboard.webwork import BalanceAmount
 

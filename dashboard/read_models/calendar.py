@@ -10,24 +10,31 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from dashboard.dates import add_months, month_bounds
 from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
 from dashboard.read_models.format import leave_end
-from dashboard.read_models.holidays import holiday_region, holidays_between
-from dashboard.read_models.inbox import Lookup
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     fetch_parallel,
+    holiday_region,
+    holidays_between,
     leave_list_for_month,
     leave_overrides,
     leaves_with_overrides,
     member_list,
-    month_bounds,
     policy_list,
 )
-from dashboard.webwork import Leave, Member, Policy
+from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 KINDS = 6
-SHOWN_STATUSES = ("approved", "pending")
+SHOWN_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
 NO_TEAM = "No team"
+# How the calendar says which half of the day a leave covers: in its detail text, and as the
+# bar's modifier class (bar--am, bar--pm).
+HALF_DAY_WORDS = {
+    LeavePeriod.FIRST_HALF: ("morning", "am"),
+    LeavePeriod.SECOND_HALF: ("afternoon", "pm"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,6 @@ class Day:
     holiday: str | None
     is_today: bool
     out_count: int = 0
-
-    @property
-    def column(self) -> int:
-        """Grid column (1-based)."""
-        return self.date.day
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,24 +122,22 @@ class CalendarMonth:
     @property
     def previous(self) -> str:
         """YYYY-MM of the month before."""
-        prior = self.first - dt.timedelta(days=1)
-        return f"{prior:%Y-%m}"
+        return f"{self.previous_first:%Y-%m}"
 
     @property
     def previous_first(self) -> dt.date:
         """First day of the month before."""
-        return (self.first - dt.timedelta(days=1)).replace(day=1)
+        return add_months(self.first, -1)
 
     @property
     def next_first(self) -> dt.date:
         """First day of the month after."""
-        return (self.first + dt.timedelta(days=32)).replace(day=1)
+        return add_months(self.first, 1)
 
     @property
     def next(self) -> str:
         """YYYY-MM of the month after."""
-        following = self.first + dt.timedelta(days=32)
-        return f"{following:%Y-%m}"
+        return f"{self.next_first:%Y-%m}"
 
     @property
     def today_shown(self) -> dt.date | None:
@@ -162,17 +162,6 @@ class CalendarMonth:
         return sum(len(team.rows) for team in self.teams)
 
 
-def parse_month(raw: str | None, today: dt.date) -> dt.date:
-    """`YYYY-MM` to its first day; anything else is the current month."""
-    try:
-        year, month = (int(part) for part in (raw or "").split("-"))
-        if 1900 <= year <= 2200:
-            return dt.date(year, month, 1)
-    except ValueError:
-        pass
-    return today.replace(day=1)
-
-
 def _kinds(policies: list[Policy]) -> dict[str, int]:
     ordered = sorted(policies, key=lambda p: p.id)
     return {p.name: index % KINDS + 1 for index, p in enumerate(ordered)}
@@ -182,12 +171,10 @@ def _detail(leave: Leave, policy_name: str) -> str:
     parts = [policy_name]
     if leave.is_hour_based and leave.start_time and leave.end_time:
         parts.append(f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}")
-    elif leave.leave_period == 1:
-        parts.append("morning")
-    elif leave.leave_period == 2:
-        parts.append("afternoon")
+    elif leave.leave_period in HALF_DAY_WORDS:
+        parts.append(HALF_DAY_WORDS[leave.leave_period][0])
     if leave.is_pending:
-        parts.append("pending")
+        parts.append(LeaveStatus.PENDING)
     return ", ".join(parts)
 
 
@@ -208,7 +195,9 @@ def _bar(leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: st
         label=policy_name,
         detail=_detail(leave, policy_name),
         pending=leave.is_pending,
-        half={1: "am", 2: "pm"}.get(leave.leave_period) if single and not hours else None,
+        half=HALF_DAY_WORDS.get(leave.leave_period, (None, None))[1]
+        if single and not hours
+        else None,
         hours=hours,
         continues_before=start < first,
         continues_after=end > last,
@@ -284,8 +273,7 @@ def calendar_get(
         for leave in sorted(
             by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
         ):
-            policy = lookup.policy_for(leave)
-            name = policy.name if policy else (leave.policy_name or "Leave")
+            name = lookup.policy_name(leave)
             bar = _bar(leave, month_start, month_end, kinds.get(name, KINDS), name)
             if bar is None:
                 continue

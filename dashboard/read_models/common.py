@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from dashboard.cache import Cached
-from dashboard.selectors import Outcome
+from dashboard.platform.cache import Cached
+from dashboard.selectors import ReadResult
 from dashboard.webwork import (
     BadResponse,
     Forbidden,
@@ -65,14 +65,14 @@ def age_text(seconds: float) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''} ago"
 
 
-def notices_for(what: str, *outcomes: Outcome | Cached | None) -> list[Notice]:
+def notices_for(what: str, *outcomes: ReadResult | Cached | None) -> list[Notice]:
     """Notices for reads that failed or served stale data."""
     notices = []
     for item in outcomes:
         if item is None:
             continue
-        entry = item.entry if isinstance(item, Outcome) else item
-        error = item.error if isinstance(item, Outcome) else None
+        entry = item.entry if isinstance(item, ReadResult) else item
+        error = item.error if isinstance(item, ReadResult) else None
         if entry is None and error is not None:
             notices.append(Notice("error", f"{describe(error)} Some {what} could not be loaded."))
         elif entry is not None and entry.stale:

@@ -3,9 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from dashboard.webwork import Leave, Policy
-
-PERIODS = {1: "first half", 2: "second half"}
+from dashboard.webwork import Leave, LeavePeriod, Policy
 
 
 def _day(d: dt.date, *, year: bool) -> str:
@@ -28,7 +26,11 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None) -> str:
         return f"{_day(start, year=show_year)}, {leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
     if end is None or end == start:
         text = _day(start, year=show_year)
-        return f"{text} ({PERIODS[leave.leave_period]})" if leave.leave_period in PERIODS else text
+        return (
+            f"{text} ({LeavePeriod(leave.leave_period).label.lower()})"
+            if leave.is_half_day
+            else text
+        )
     if start.year == end.year and start.month == end.month:
         first = f"{start:%a} {start.day}"
     else:

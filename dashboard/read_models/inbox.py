@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from dashboard.dates import add_months, month_index, week_bounds
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import (
     Duration,
@@ -14,11 +15,12 @@ from dashboard.read_models.format import (
     leave_end,
     waited_text,
 )
-from dashboard.read_models.holidays import holiday_region, holidays_between
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
-    add_months,
     balance_list,
     fetch_parallel,
+    holiday_region,
+    holidays_between,
     leave_list_for_month,
     leave_list_pending,
     leave_overrides,
@@ -26,12 +28,12 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import Balance, BalanceAmount, Leave, Member, Policy
+from dashboard.webwork import BalanceAmount, Leave, LeaveStatus
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
 MAX_OVERLAP_MONTHS = 6
-OFF_STATUSES = ("approved", "pending")
+OFF_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
 # Rows built and shown at a time, oldest first; "Show more" appends the next slice. A busy
 # workspace can have hundreds pending, and nobody decides them all from one long page.
 PAGE_SIZE = 25
@@ -97,47 +99,10 @@ class Inbox:
         return min(self.remaining, PAGE_SIZE)
 
 
-@dataclass(frozen=True)
-class Lookup:
-    """Members, policies and balances by key, for building rows."""
-
-    members: dict[int, Member]
-    policies_by_id: dict[int, Policy]
-    policies_by_name: dict[str, Policy]
-    balances: dict[int, Balance]
-
-    @classmethod
-    def build(cls, members, policies, balances) -> "Lookup":
-        """Index the lists (any of them may be None when its read failed)."""
-        return cls(
-            members={m.id: m for m in members or ()},
-            policies_by_id={p.id: p for p in policies or ()},
-            policies_by_name={p.name: p for p in policies or ()},
-            balances={b.user_id: b for b in balances or ()},
-        )
-
-    def member_name(self, member_id: int | None) -> str:
-        """Full name, else 'Member #id'."""
-        member = self.members.get(member_id) if member_id is not None else None
-        return member.full_name if member else f"Member #{member_id}"
-
-    def policy_for(self, leave: Leave) -> Policy | None:
-        """The leave's policy by id, else by name."""
-        if leave.policy_id is not None and leave.policy_id in self.policies_by_id:
-            return self.policies_by_id[leave.policy_id]
-        return self.policies_by_name.get(leave.policy_name or "")
-
-
-def _week(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Monday and Sunday of the current week."""
-    monday = today - dt.timedelta(days=today.weekday())
-    return monday, monday + dt.timedelta(days=6)
-
-
 def _near_months(today: dt.date) -> list[tuple[int, int]]:
     """The months of the current week, and the next month."""
     following = add_months(today, 1)
-    return sorted({(d.year, d.month) for d in (*_week(today), following)})
+    return sorted({(d.year, d.month) for d in (*week_bounds(today), following)})
 
 
 def _month_reads(user_id: int, workspace_id: int, months) -> dict:
@@ -154,7 +119,7 @@ def _month_reads(user_id: int, workspace_id: int, months) -> dict:
 
 def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
-    months: set[tuple[int, int]] = {(d.year, d.month) for d in _week(today)}
+    months: set[tuple[int, int]] = {(d.year, d.month) for d in week_bounds(today)}
     for leave in leaves:
         start, end = leave.start_date, leave_end(leave)
         if start is None or end is None:
@@ -163,7 +128,7 @@ def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]
         while cursor <= end and len(months) < 24:
             months.add((cursor.year, cursor.month))
             cursor = add_months(cursor, 1)
-    ordered = sorted(months, key=lambda ym: abs((ym[0] - today.year) * 12 + ym[1] - today.month))
+    ordered = sorted(months, key=lambda ym: abs(month_index(dt.date(*ym, 1)) - month_index(today)))
     return ordered[:MAX_OVERLAP_MONTHS]
 
 
@@ -218,7 +183,7 @@ def build_row(
     """Compose one inbox row."""
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
-    policy_name = policy.name if policy else (leave.policy_name or "Leave")
+    policy_name = lookup.policy_name(leave)
     balance = lookup.balances.get(leave.user_id) if leave.user_id is not None else None
     team = member.team_name if member else None
     return InboxRow(
@@ -244,11 +209,10 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
             continue
         if first <= end and last >= start:
             seen.add(leave.id)
-            policy = lookup.policy_for(leave)
             entries.append(
                 OutEntry(
                     name=lookup.member_name(leave.user_id),
-                    policy_name=policy.name if policy else (leave.policy_name or "Leave"),
+                    policy_name=lookup.policy_name(leave),
                     dates=leave_dates_text(leave, today=today),
                     pending=leave.is_pending,
                     first=first,
@@ -292,7 +256,7 @@ def inbox_get(
             ],
         )
     overrides = leave_overrides(workspace_id=workspace_id)
-    all_pending = leaves_with_overrides(pending.entry.value, overrides, status="pending")
+    all_pending = leaves_with_overrides(pending.entry.value, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
     months = sorted(set(_months_spanned(leaves, today)) | set(early))
     month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}
@@ -317,7 +281,7 @@ def inbox_get(
         build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
         for leave in leaves
     ]
-    out_week = _out_entries(month_leaves, lookup, *_week(today), today)
+    out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
     return Inbox(
         rows=rows,
         notices=notices_for(

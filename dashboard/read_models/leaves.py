@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, replace
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import leave_dates_text, leave_duration, leave_end
-from dashboard.read_models.inbox import Lookup
+from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     LeaveQuery,
-    add_months,
     fetch_parallel,
     leave_list,
     leave_overrides,
@@ -20,7 +20,7 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import Leave, Member, Policy
+from dashboard.webwork import Leave, LeavePeriod, Member, Policy
 
 PAGE_SIZE = 25
 # With no dates and no member chosen, the list covers this month and the two before and
@@ -161,7 +161,7 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
         leave=leave,
         member_name=lookup.member_name(leave.user_id),
         team=member.team_name if member else None,
-        policy_name=policy.name if policy else (leave.policy_name or "Leave"),
+        policy_name=lookup.policy_name(leave),
         dates=leave_dates_text(leave, today=today),
         duration=leave_duration(leave, policy).text,
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
@@ -193,8 +193,6 @@ CSV_HEADER = [
     "reject_reason",
 ]
 
-PERIOD_NAMES = {0: "full day", 1: "first half", 2: "second half"}
-
 
 def csv_cell(value: object) -> str:
     """Text for a CSV cell; a leading =, +, - or @ is defused so spreadsheets don't run it."""
@@ -221,7 +219,7 @@ def csv_rows(listing: LeaveListing):
                 {True: "yes", False: "no"}.get(leave.is_paid, ""),
                 leave.start_date.isoformat() if leave.start_date else "",
                 leave_end(leave).isoformat() if leave_end(leave) else "",
-                "" if leave.is_hour_based else PERIOD_NAMES.get(leave.leave_period, ""),
+                "" if leave.is_hour_based else LeavePeriod(leave.leave_period).label.lower(),
                 leave.start_time.strftime("%H:%M") if leave.start_time else "",
                 leave.end_time.strftime("%H:%M") if leave.end_time else "",
                 row.duration,

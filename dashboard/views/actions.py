@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from dashboard import services
 from dashboard.forms import RejectForm
 from dashboard.read_models.inbox import InboxRow, inbox_row_get
-from dashboard.selectors import cached_leave_peek, leave_get
+from dashboard.selectors import cached_leave_peek, leave_get_or_none
 from dashboard.services import DecisionResult
 from dashboard.views.common import WorkspaceRequest, workspace_view
 from dashboard.views.pages import render_balances
-from dashboard.webwork import Leave, WebWorkError
+from dashboard.webwork import Leave
 
 
 @require_POST
@@ -121,10 +121,7 @@ def _known_leave(request: WorkspaceRequest, workspace_id: int, leave_id: str) ->
     leave = cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
     if leave is not None:
         return leave
-    try:
-        return leave_get(user_id=request.user.pk, workspace_id=workspace_id, leave_id=leave_id)
-    except WebWorkError:
-        return None
+    return leave_get_or_none(user_id=request.user.pk, workspace_id=workspace_id, leave_id=leave_id)
 
 
 def _back(request: HttpRequest, workspace_id: int) -> str:

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dashboard.dates import parse_month
 from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
 from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_table_get
-from dashboard.read_models.calendar import calendar_get, parse_month
-from dashboard.read_models.holidays import holiday_region
+from dashboard.read_models.calendar import calendar_get
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
 from dashboard.read_models.leaves import (
@@ -25,10 +25,10 @@ from dashboard.read_models.leaves import (
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
-from dashboard.selectors import workspace_list_for_user
+from dashboard.selectors import holiday_region, workspace_list_for_user
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_unavailable, workspace_view
-from dashboard.webwork import WebWorkError
+from dashboard.webwork import LeavePeriod, WebWorkError
 
 
 @require_GET
@@ -212,7 +212,7 @@ def _new_leave(form: LeaveCreateForm) -> NewLeave:
         policy=form.policies[data["policy"]],
         start=data["start"],
         end=data["end"],
-        leave_period=data.get("leave_period") or 0,
+        leave_period=LeavePeriod(data.get("leave_period") or 0),
         start_time=data.get("start_time"),
         end_time=data.get("end_time"),
         reason=data.get("reason") or "",

@@ -1,4 +1,8 @@
-"""The one door to WebWork: an HTTP client, typed errors and frozen records."""
+"""The one door to WebWork: an HTTP client, typed errors and frozen records.
+
+`client` says what is asked; `requester`, `transport` and `error_mapping` say how; `records`
+parse the answers; `errors` are what callers branch on.
+"""
 
 from .calls import CallRecord, record_calls
 from .client import WebWorkClient, probe, refresh_access_token
@@ -17,13 +21,15 @@ from .records import (
     Balance,
     BalanceAmount,
     Leave,
+    LeavePeriod,
+    LeaveStatus,
     Member,
     Policy,
     PolicyBalance,
-    RateLimitStatus,
     TokenSet,
     Workspace,
 )
+from .requester import RateLimitStatus
 
 __all__ = [
     "AuthExpired",
@@ -33,6 +39,8 @@ __all__ = [
     "CallRecord",
     "Forbidden",
     "Leave",
+    "LeavePeriod",
+    "LeaveStatus",
     "Member",
     "NoLongerPending",
     "NotFound",

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from .tokens import token_forget, token_store
 
+# When the person signed in (epoch seconds); the session timeouts count from it.
 SESSION_AUTH_AT = "auth_at"
 
 

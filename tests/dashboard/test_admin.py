@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from dashboard import services
+from dashboard.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_decisions_appear_read_only_in_the_admin(manager_client, webwork, staff_
     assert listing.status_code == 200
     assert leave["id"] in listing.content.decode()
     assert b"Add audit entry" not in listing.content
-    entry_id = services.AuditEntry.objects.get().pk
+    entry_id = AuditEntry.objects.get().pk
     change = staff_client.post(f"/admin/dashboard/auditentry/{entry_id}/change/", {"reason": "x"})
     assert change.status_code == 403
     assert staff_client.post(f"/admin/dashboard/auditentry/{entry_id}/delete/").status_code == 403

@@ -61,17 +61,17 @@ def test_a_new_request_invalidates_leave_lists(manager_client, webwork):
 @pytest.mark.parametrize("url", ["/w/1/", "/w/1/calendar/", "/w/1/balances/"])
 def test_warm_pages_read_the_cache_in_the_request_thread(manager_client, webwork, url, monkeypatch):
     """A thread per read only pays off when reads wait for WebWork; cached ones don't."""
-    from dashboard import selectors
+    from dashboard.selectors import parallel
 
     manager_client.get(url)
     pools = []
 
-    class CountingPool(selectors.ThreadPoolExecutor):
+    class CountingPool(parallel.ThreadPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(kwargs.get("max_workers"))
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "ThreadPoolExecutor", CountingPool)
+    monkeypatch.setattr(parallel, "ThreadPoolExecutor", CountingPool)
     assert manager_client.get(url).status_code == 200
     assert pools == []
     # A cold read still runs beside the others.

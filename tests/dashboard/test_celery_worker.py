@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app
-from dashboard import health
-from dashboard.cache import workspace_key
-from dashboard.queue import enqueue
+from dashboard.platform import health
+from dashboard.platform.cache import workspace_key
+from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_window
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard import tasks
-from dashboard.cache import workspace_key
+from dashboard.platform.cache import workspace_key
 from dashboard.webwork_oauth.models import WebWorkToken
 
 

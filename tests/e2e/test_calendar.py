@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.selectors import add_months
+from dashboard.dates import add_months
 from tests.e2e.browser import open_page, tap
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
-from dashboard.cache import BREAKER_OPEN_SECONDS
+from dashboard.platform.cache import BREAKER_OPEN_SECONDS
 from dashboard.read_models.inbox import MAX_OVERLAP_MONTHS
 from dashboard.tasks import workspaces_refresh_task
 

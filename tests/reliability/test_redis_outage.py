@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dashboard import services as services_module
 from dashboard.models import LeaveDecision
+from dashboard.services import workspaces as services_module
 
 from ..security.support import (
     HTMX,
@@ -116,7 +116,7 @@ def test_a_broken_redis_costs_a_process_one_timeout_per_breaker_period(
     """The mechanism behind the bound: eight threads, fifty cache calls each."""
     from django.core.cache import caches
 
-    from dashboard import cache_backend
+    from dashboard.platform import cache_backend
 
     settings.CACHES = cache_settings(f"{redis_server.url}/0")
     cache_backend._down_until.clear()
@@ -186,7 +186,7 @@ def test_broker_refusing_connections_costs_the_request_nothing(
 @contextlib.contextmanager
 def _timed_enqueues():
     """Seconds each call to dashboard.queue.enqueue took inside the request."""
-    from dashboard import queue
+    from dashboard.platform import queue
 
     durations: list[float] = []
     original = queue.enqueue

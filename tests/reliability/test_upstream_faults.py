@@ -13,7 +13,7 @@ import time
 import pytest
 import time_machine
 
-from dashboard.cache import BREAKER_THRESHOLD
+from dashboard.platform.cache import BREAKER_THRESHOLD
 from dashboard.read_models.inbox import PAGE_SIZE
 from dashboard.webwork_oauth.models import WebWorkToken
 

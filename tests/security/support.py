@@ -24,7 +24,7 @@ from pathlib import Path
 import kombu.pools
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dashboard.logging import JsonFormatter
+from dashboard.platform.logging import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -386,7 +386,7 @@ def celery_publishing(settings, broker_url: str, **conf) -> Iterator:
 
 def wait_for_publisher(timeout: float = 5.0) -> None:
     """Wait until the background publisher of dashboard.queue has sent what it was given."""
-    from dashboard import queue
+    from dashboard.platform import queue
 
     pool = queue._publisher
     # Every worker must reach the barrier, so each has finished what it held before.
@@ -533,7 +533,7 @@ def cache_settings(url: str) -> dict:
     timeout = settings.CACHE_SOCKET_TIMEOUT
     return {
         "default": {
-            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "BACKEND": "dashboard.platform.cache_backend.FailSoftRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "wwld",
             "OPTIONS": {

@@ -148,7 +148,7 @@ def test_deploy_checks_pass_with_production_settings():
 
 
 def test_deploy_checks_catch_what_check_deploy_does_not(settings):
-    from dashboard.checks import security_settings_check
+    from dashboard.platform.checks import security_settings_check
 
     assert security_settings_check(None) == []
     settings.SECURE_CSP = {}
@@ -157,7 +157,7 @@ def test_deploy_checks_catch_what_check_deploy_does_not(settings):
     settings.TOKEN_ENCRYPTION_KEY = ""
     settings.CACHES = {
         "default": {
-            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "BACKEND": "dashboard.platform.cache_backend.FailSoftRedisCache",
             "LOCATION": "redis://x",
         }
     }

@@ -5,7 +5,7 @@ import json
 import pytest
 import time_machine
 
-from dashboard import ratelimit
+from dashboard.platform import ratelimit
 
 pytestmark = pytest.mark.django_db
 

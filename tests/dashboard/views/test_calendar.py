@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from dashboard.read_models.calendar import calendar_get, parse_month
+from dashboard.dates import parse_month
+from dashboard.read_models.calendar import calendar_get
 
 pytestmark = pytest.mark.django_db
 

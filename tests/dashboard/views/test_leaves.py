@@ -6,8 +6,8 @@ import io
 
 import pytest
 
+from dashboard.dates import add_months
 from dashboard.read_models.leaves import default_window
-from dashboard.selectors import add_months
 from tests.listing import in_window, window
 
 pytestmark = pytest.mark.django_db

@@ -35,9 +35,10 @@ from dashboard.webwork import (
     WebWorkError,
     record_calls,
     refresh_access_token,
+    requester,
+    transport,
 )
-from dashboard.webwork import client as client_module
-from dashboard.webwork.client import parse_retry_after
+from dashboard.webwork.error_mapping import parse_retry_after
 
 from .support import (
     BASE,
@@ -1102,7 +1103,7 @@ def test_a_lying_last_page_is_refused_before_fetching_more(mocked, client):
 
 
 def test_pages_up_to_the_bound_are_followed(mocked, client, monkeypatch):
-    monkeypatch.setattr(client_module, "MAX_PAGES", 6)
+    monkeypatch.setattr(requester, "MAX_PAGES", 6)
     answer, _ = paged_leaves(6, per_page=1)
     mocked.add_callback(responses.GET, f"{BASE}/leaves", callback=answer)
 
@@ -1429,10 +1430,10 @@ def test_refresh_never_logs_token_values(mocked, caplog):
 
 
 def test_one_pooled_session_is_shared_and_never_retries_by_itself():
-    session = client_module._get_session()
+    session = transport._get_session()
     adapter = session.get_adapter(BASE)
 
-    assert client_module._get_session() is session
+    assert transport._get_session() is session
     assert adapter.max_retries.total == 0
     assert adapter._pool_maxsize >= 20
 

@@ -11,7 +11,7 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 
-from dashboard.cache_backend import FailSoftRedisCache
+from dashboard.platform.cache_backend import FailSoftRedisCache
 
 pytestmark = pytest.mark.redis
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from django.core.cache import cache
 
@@ -21,8 +20,6 @@ from dashboard.webwork import RateLimited, Unavailable, WebWorkError
 from dashboard.webwork.errors import BadResponse
 
 logger = logging.getLogger("dashboard.cache")
-
-T = TypeVar("T")
 
 # Errors after which the last good value may still be shown; others (401/403/404) may not.
 SERVE_STALE_ON = (Unavailable, RateLimited, BadResponse)
@@ -97,12 +94,6 @@ def cache_put(key: str, value: object, *, keep_for: int, fetched_at: float | Non
 # --------------------------------------------------------------------------- breaker
 def _breaker_key(scope: str) -> str:
     return f"breaker:{scope}"
-
-
-def breaker_open_until(scope: str) -> float | None:
-    """When the breaker for `scope` closes again, if it is open now."""
-    until, _ = _breaker_state(scope)
-    return until
 
 
 def _breaker_state(scope: str) -> tuple[float | None, bool]:

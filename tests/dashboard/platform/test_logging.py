@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from dashboard.logging import REDACTED, JsonFormatter, RedactSecretsFilter, redact
+from dashboard.platform.logging import REDACTED, JsonFormatter, RedactSecretsFilter, redact
 from tests.oauth_flow import authorize, finish_login, start_login
 
 CANARY = "CANARY-"

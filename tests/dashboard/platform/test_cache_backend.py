@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from dashboard.cache_backend import SharedUnpickler
+from dashboard.platform.cache_backend import SharedUnpickler
 
 
 def _big(marker: str) -> list[str]:

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.utils import OperationalError
 
 from config.celery import app as celery_app
-from dashboard import health
+from dashboard.platform import health
 from dashboard.tasks import worker_heartbeat_task
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_other_processes_reuse_the_shared_answer(webwork):
 def test_a_down_shared_cache_still_limits_probes_per_process(webwork, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "BACKEND": "dashboard.platform.cache_backend.FailSoftRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
         }
@@ -151,7 +151,7 @@ def test_cache_and_broker_down_are_reported_within_their_timeouts(
     stalled = f"redis://127.0.0.1:{stalled_port}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "dashboard.cache_backend.FailSoftRedisCache",
+            "BACKEND": "dashboard.platform.cache_backend.FailSoftRedisCache",
             "LOCATION": stalled,
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         }

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from dashboard.views.errors import too_many_requests
+from dashboard.platform.error_pages import error_page
 
 logger = logging.getLogger("dashboard.ratelimit")
 
@@ -92,6 +92,17 @@ class RateLimitMiddleware:
                 "rate limit reached",
                 extra={"kind": kind, "user_id": user.pk, "limit": limit, "path": request.path},
             )
-        response = too_many_requests(request, kind=kind)
+        response = _too_many_requests(request, kind=kind)
         response["Retry-After"] = str(retry_after)
         return response
+
+
+def _too_many_requests(request: HttpRequest, *, kind: str) -> HttpResponse:
+    """429: the person's per-minute limit on our own pages or actions."""
+    what = "actions" if kind == "write" else "page views"
+    return error_page(
+        request,
+        429,
+        "Slow down a little",
+        f"Too many {what} in the last minute. Wait a moment, then try again.",
+    )

@@ -1,12 +1,16 @@
-"""Public holidays of a workspace: WebWork has none, so each workspace picks a country here."""
+"""Public holidays of a workspace: WebWork has none, so each workspace picks a country here.
+
+A selector like the others: the region is read from our own table through the cache, and the
+holidays themselves come from the `holidays` package, computed once per region and year.
+"""
 
 import datetime as dt
 from functools import lru_cache
 
 import holidays as holiday_calendars
 
-from dashboard.cache import cache_delete, cache_peek, cache_put, workspace_key
 from dashboard.models import WorkspaceSettings
+from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
 
 REGION_KEEP_FOR = 60 * 60
 

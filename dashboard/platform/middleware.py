@@ -15,13 +15,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.webwork import AuthExpired, record_calls
+from dashboard.webwork_oauth.signals import SESSION_AUTH_AT
 from dashboard.webwork_oauth.tokens import ReauthRequired, upstream_deadline
 
 logger = logging.getLogger("dashboard.request")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-SESSION_AUTH_AT = "auth_at"
 SESSION_SEEN_AT = "seen_at"
 # Refresh the idle clock at most this often, to avoid a session write on every request.
 SEEN_AT_GRANULARITY = 60

@@ -1,0 +1,27 @@
+"""Error pages in the site's own frame that never show internals; HTMX callers also get a toast.
+
+htmx 2 does not swap 4xx/5xx answers, so a toast (sent through HX-Trigger, which htmx reads on
+any status) is how an HTMX request learns what went wrong.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.http import trigger_client_event
+
+
+def error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """The error page with `status`, and for HTMX a toast carrying `message`."""
+    response = render(
+        request,
+        "errors/error.html",
+        {
+            "status": status,
+            "title": title,
+            "message": message,
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=status,
+    )
+    if getattr(request, "htmx", False):
+        trigger_client_event(response, "toast", {"message": message, "level": "error"})
+    return response

@@ -1,0 +1,54 @@
+"""Reads: everything a page shows starts here, cached per workspace (see each module).
+
+- `parallel`: several reads of one page at once, each failing on its own;
+- `readers`: the cached reads from WebWork, one per kind of data;
+- `overlay`: our own recent decisions, applied over cached lists;
+- `pending`: the pending list and the cache-only peeks at it (the navigation's count);
+- `holidays`: a workspace's public holidays (WebWork has none).
+"""
+
+from dashboard.selectors.holidays import holiday_region, holiday_region_forget, holidays_between
+from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
+from dashboard.selectors.parallel import ReadResult, fetch_parallel
+from dashboard.selectors.pending import (
+    cached_leave_peek,
+    leave_list_pending,
+    pending_count_peek,
+)
+from dashboard.selectors.readers import (
+    LeaveQuery,
+    balance_list,
+    balance_window,
+    leave_get,
+    leave_get_or_none,
+    leave_list,
+    leave_list_for_month,
+    member_list,
+    policy_list,
+    workspace_list_for_user,
+    workspace_list_prime,
+)
+
+__all__ = [
+    "LeaveQuery",
+    "ReadResult",
+    "balance_list",
+    "balance_window",
+    "cached_leave_peek",
+    "fetch_parallel",
+    "holiday_region",
+    "holiday_region_forget",
+    "holidays_between",
+    "leave_get",
+    "leave_get_or_none",
+    "leave_list",
+    "leave_list_for_month",
+    "leave_list_pending",
+    "leave_overrides",
+    "leaves_with_overrides",
+    "member_list",
+    "pending_count_peek",
+    "policy_list",
+    "workspace_list_for_user",
+    "workspace_list_prime",
+]

@@ -1,0 +1,66 @@
+"""The pending list, oldest first, and what pages learn from it without asking WebWork.
+
+Every page's navigation shows how many requests wait; that count, and a leave the inbox shows,
+are read from the cache only (with our recent decisions applied), never fetched.
+"""
+
+import datetime as dt
+from dataclasses import replace
+
+from dashboard.platform.cache import Cached, cache_peek, cache_put
+from dashboard.selectors.overlay import leave_overrides
+from dashboard.selectors.readers import LEAVES_KEEP_FOR, LeaveQuery, leave_list, leave_list_key
+from dashboard.webwork import Leave, LeaveStatus
+
+PENDING = LeaveQuery(status=LeaveStatus.PENDING)
+
+
+def leave_list_pending(*, user_id: int, workspace_id: int) -> Cached[list[Leave]]:
+    """Pending requests, oldest first (before our own recent decisions are applied)."""
+    entry = leave_list(user_id=user_id, workspace_id=workspace_id, query=PENDING)
+    _remember_pending_ids(workspace_id, entry)
+    return replace(entry, value=sorted(entry.value, key=created_order))
+
+
+def _remember_pending_ids(workspace_id: int, entry: Cached[list[Leave]]) -> tuple[str, ...]:
+    """Keep the ids of a pending list beside it, so that the count in every page's navigation
+    reads a few kilobytes instead of unpickling hundreds of leaves."""
+    key = leave_list_key(workspace_id, PENDING, "ids")
+    known = cache_peek(key)
+    if known is not None and known.fetched_at == entry.fetched_at:
+        return known.value
+    ids = tuple(leave.id for leave in entry.value)
+    cache_put(key, ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at)
+    return ids
+
+
+def created_order(leave: Leave) -> tuple:
+    """Oldest request first; unknown creation times last."""
+    created = leave.created_at or dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (created, leave.start_date or dt.date.max, leave.id)
+
+
+def pending_count_peek(*, workspace_id: int) -> int | None:
+    """How many requests are pending, from the cache only (None when not cached)."""
+    ids_entry = cache_peek(leave_list_key(workspace_id, PENDING, "ids"))
+    if ids_entry is not None:
+        ids = ids_entry.value
+    else:
+        entry = cache_peek(leave_list_key(workspace_id, PENDING))
+        if entry is None:
+            return None
+        ids = _remember_pending_ids(workspace_id, entry)
+    overrides = leave_overrides(workspace_id=workspace_id)
+    return sum(1 for leave_id in ids if leave_id not in overrides)
+
+
+def cached_leave_peek(*, workspace_id: int, leave_id: str) -> Leave | None:
+    """A leave from the cached pending list (with our decisions applied), if it is there."""
+    entry = cache_peek(leave_list_key(workspace_id, PENDING))
+    if entry is None:
+        return None
+    leave = next((lv for lv in entry.value if lv.id == leave_id), None)
+    if leave is None:
+        return None
+    override = leave_overrides(workspace_id=workspace_id).get(leave_id)
+    return override.apply(leave) if override else leave

@@ -1,0 +1,191 @@
+"""Cached reads from WebWork, one per kind of data, scoped per workspace (or per person).
+
+Freshness (see docs/architecture.md): members and policies change rarely; balances are
+refreshed by Celery beat and after each decision; leave lists are short-lived and bumped by
+our own writes through the workspace's data version.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from dashboard.dates import month_bounds, year_bounds
+from dashboard.platform.cache import (
+    Cached,
+    cache_put,
+    cached_fetch,
+    data_version,
+    user_key,
+    workspace_key,
+)
+from dashboard.selectors.parallel import page_client
+from dashboard.webwork import Balance, Leave, LeaveStatus, Member, Policy, WebWorkError, Workspace
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+WORKSPACES_FRESH_FOR = 5 * MINUTE
+MEMBERS_FRESH_FOR = 15 * MINUTE
+POLICIES_FRESH_FOR = 15 * MINUTE
+BALANCES_FRESH_FOR = 10 * MINUTE
+LEAVES_FRESH_FOR = 1 * MINUTE
+KEEP_FOR = 1 * DAY
+LEAVES_KEEP_FOR = 15 * MINUTE
+
+
+def _scope(user_id: int) -> str:
+    """The breaker's scope: WebWork's rate limit is per person."""
+    return f"user:{user_id}"
+
+
+# --------------------------------------------------------------------------- workspaces
+def workspace_list_for_user(*, user: AbstractBaseUser, force: bool = False) -> list[Workspace]:
+    """The workspaces this person manages, from their own token (cached briefly)."""
+    entry = cached_fetch(
+        user_key(user.pk, "workspaces"),
+        lambda: [w for w in page_client(user.pk).list_workspaces() if w.can_manage],
+        fresh_for=WORKSPACES_FRESH_FOR,
+        keep_for=KEEP_FOR,
+        breaker_scope=_scope(user.pk),
+        force=force,
+    )
+    return entry.value
+
+
+def workspace_list_prime(*, user_id: int, workspaces: list[Workspace]) -> None:
+    """Remember the manageable workspaces learnt at sign-in (saves a call)."""
+    cache_put(user_key(user_id, "workspaces"), list(workspaces), keep_for=KEEP_FOR)
+
+
+# --------------------------------------------------------------------------- slow-changing data
+def member_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Member]]:
+    """All members of the workspace."""
+    return cached_fetch(
+        workspace_key(workspace_id, "members"),
+        lambda: list(page_client(user_id).iter_members(workspace_id=workspace_id)),
+        fresh_for=MEMBERS_FRESH_FOR,
+        keep_for=KEEP_FOR,
+        breaker_scope=_scope(user_id),
+        force=force,
+    )
+
+
+def policy_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Policy]]:
+    """The workspace's leave policies."""
+    return cached_fetch(
+        workspace_key(workspace_id, "policies"),
+        lambda: page_client(user_id).list_policies(workspace_id=workspace_id),
+        fresh_for=POLICIES_FRESH_FOR,
+        keep_for=KEEP_FOR,
+        breaker_scope=_scope(user_id),
+        force=force,
+    )
+
+
+def balance_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Balances are annual: the current calendar year."""
+    return year_bounds(today or dt.date.today())
+
+
+def balance_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Balance]]:
+    """Remaining balance of every member per policy, for the current year."""
+    date_from, date_to = balance_window()
+    return cached_fetch(
+        workspace_key(workspace_id, "balances", date_from.year),
+        lambda: list(
+            page_client(user_id).iter_balances(
+                workspace_id=workspace_id, date_from=date_from, date_to=date_to
+            )
+        ),
+        fresh_for=BALANCES_FRESH_FOR,
+        keep_for=KEEP_FOR,
+        breaker_scope=_scope(user_id),
+        force=force,
+    )
+
+
+# --------------------------------------------------------------------------- leaves
+@dataclass(frozen=True, kw_only=True)
+class LeaveQuery:
+    """Filters WebWork applies itself (text search is applied here, after fetching)."""
+
+    status: LeaveStatus | None = None
+    member_id: int | None = None
+    policy_id: int | None = None
+    is_paid: bool | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def cache_part(self) -> str:
+        """A stable fragment of the cache key."""
+        return "|".join(
+            "" if v is None else str(v)
+            for v in (
+                self.status,
+                self.member_id,
+                self.policy_id,
+                self.is_paid,
+                self.date_from,
+                self.date_to,
+            )
+        )
+
+
+def leave_list(
+    *, user_id: int, workspace_id: int, query: LeaveQuery, force: bool = False
+) -> Cached[list[Leave]]:
+    """Leaves matching `query` (every page, fetched in parallel)."""
+
+    def fetch() -> list[Leave]:
+        return list(
+            page_client(user_id).iter_leaves(
+                workspace_id=workspace_id,
+                status=query.status,
+                user_id=query.member_id,
+                policy_id=query.policy_id,
+                is_paid=query.is_paid,
+                date_from=query.date_from,
+                date_to=query.date_to,
+            )
+        )
+
+    return cached_fetch(
+        leave_list_key(workspace_id, query),
+        fetch,
+        fresh_for=LEAVES_FRESH_FOR,
+        keep_for=LEAVES_KEEP_FOR,
+        breaker_scope=_scope(user_id),
+        force=force,
+    )
+
+
+def leave_list_key(workspace_id: int, query: LeaveQuery, *suffix: str) -> str:
+    """Where `leave_list` caches `query` (a new data version is a new key)."""
+    return workspace_key(
+        workspace_id, "leaves", data_version(workspace_id), query.cache_part(), *suffix
+    )
+
+
+def leave_list_for_month(*, user_id: int, workspace_id: int, year: int, month: int) -> Cached:
+    """Every leave overlapping a month (pending and decided)."""
+    first, last = month_bounds(year, month)
+    return leave_list(
+        user_id=user_id,
+        workspace_id=workspace_id,
+        query=LeaveQuery(date_from=first, date_to=last),
+    )
+
+
+def leave_get(*, user_id: int, workspace_id: int, leave_id: str) -> Leave:
+    """One leave, read straight from WebWork (never cached: used to learn the truth)."""
+    return page_client(user_id).get_leave(workspace_id=workspace_id, leave_id=leave_id)
+
+
+def leave_get_or_none(*, user_id: int, workspace_id: int, leave_id: str) -> Leave | None:
+    """One leave as `leave_get` reads it, or None when WebWork can't tell us now."""
+    try:
+        return leave_get(user_id=user_id, workspace_id=workspace_id, leave_id=leave_id)
+    except WebWorkError:
+        return None

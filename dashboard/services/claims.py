@@ -1,0 +1,79 @@
+"""One decision per leave: the `LeaveDecision` row a decision claims before it goes to WebWork.
+
+The row's unique constraint serialises concurrent taps and managers across processes (WebWork
+offers no idempotency key or version to do it for us). A claim ends as done (how the leave was
+decided, and by whom) or failed (free to try again); one left sending by a crash is taken over
+once it is stale.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dashboard.models import AuditEntry, LeaveDecision
+from dashboard.services.audit import actor_name
+from dashboard.webwork import Leave
+
+# A claim older than this whose process never finished (crash, kill) may be taken over.
+STALE_CLAIM = dt.timedelta(seconds=60)
+
+
+def take(
+    *,
+    user: AbstractBaseUser,
+    workspace_id: int,
+    leave_id: str,
+    action: AuditEntry.Action,
+    reason: str,
+) -> tuple[LeaveDecision, bool]:
+    """Take the right to decide this leave; (row, False) when someone else holds or used it."""
+    values = {
+        "action": action,
+        "state": LeaveDecision.State.SENDING,
+        "decided_by": user,
+        "decided_by_name": actor_name(user),
+        "reason": reason,
+        "result_status": "",
+    }
+    try:
+        with transaction.atomic():
+            row = LeaveDecision.objects.create(
+                workspace_id=workspace_id, leave_id=leave_id, **values
+            )
+        return row, True
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        row = LeaveDecision.objects.select_for_update().get(
+            workspace_id=workspace_id, leave_id=leave_id
+        )
+        stale = (
+            row.state == LeaveDecision.State.SENDING
+            and row.updated_at < timezone.now() - STALE_CLAIM
+        )
+        if row.state == LeaveDecision.State.FAILED or stale:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+            return row, True
+    return row, False
+
+
+def finish(row: LeaveDecision, leave: Leave, *, by_name: str | None = None) -> None:
+    """The leave is decided (by us, or by `by_name`): keep how, for repeat taps and the overlay."""
+    row.state = LeaveDecision.State.DONE
+    row.result_status = leave.status
+    row.decided_by_webwork_id = leave.decided_by
+    if by_name is not None:
+        row.decided_by_name = by_name
+    if leave.reject_reason:
+        row.reason = leave.reject_reason
+    row.save()
+
+
+def release(row: LeaveDecision) -> None:
+    """Nothing was decided: the next tap may try again."""
+    row.state = LeaveDecision.State.FAILED
+    row.save(update_fields=["state", "updated_at"])

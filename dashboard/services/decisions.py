@@ -1,0 +1,311 @@
+"""Approve and reject: one decision per leave, never sent twice, always audited.
+
+WebWork has no idempotency key and no version on leaves, so safety comes from here:
+- a decision is claimed in our own table first (`claims`), so concurrent taps and managers
+  send at most one PUT;
+- a PUT is never repeated: after a timeout, reset or 5xx the leave is read back and the
+  person is told what really happened;
+- every decision that reaches WebWork leaves an audit entry.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from dashboard.models import AuditEntry, LeaveDecision
+from dashboard.platform.cache import cache_delete, user_key
+from dashboard.selectors import leave_get, leave_get_or_none, member_list
+from dashboard.services import claims
+from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
+from dashboard.services.workspaces import balances_refresh_request
+from dashboard.webwork import (
+    BadResponse,
+    Forbidden,
+    Leave,
+    LeaveStatus,
+    NoLongerPending,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    WebWorkError,
+)
+from dashboard.webwork_oauth.tokens import client_for, webwork_user_id_for
+
+Action = AuditEntry.Action
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionResult:
+    """What happened to an approve or reject, in terms a person can act on."""
+
+    outcome: DecisionOutcome
+    message: str
+    leave: Leave | None = None
+    decided_by_you: bool = False
+    decided_at: dt.datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        """True when the leave is now decided (by us or someone else)."""
+        return self.outcome in (DecisionOutcome.DONE, DecisionOutcome.ALREADY_DECIDED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """One approve or reject on its way to WebWork: what each of its audit entries records."""
+
+    user: AbstractBaseUser
+    workspace_id: int
+    leave_id: str
+    action: AuditEntry.Action
+    reason: str
+
+    @property
+    def target(self) -> LeaveStatus:
+        """The status the leave has once the decision is applied."""
+        return LeaveStatus.APPROVED if self.action == Action.APPROVE else LeaveStatus.REJECTED
+
+    def audit(
+        self, outcome: DecisionOutcome, *, member_id: int | None = None, detail: str = ""
+    ) -> AuditEntry:
+        """Write the audit entry saying how this decision ended."""
+        return AuditEntry.objects.create(
+            actor=self.user,
+            actor_name=actor_name(self.user),
+            workspace_id=self.workspace_id,
+            leave_id=self.leave_id,
+            member_id=member_id,
+            action=self.action,
+            outcome=outcome,
+            reason=self.reason,
+            detail=detail[:300],
+        )
+
+
+def leave_approve(*, user: AbstractBaseUser, workspace_id: int, leave_id: str) -> DecisionResult:
+    """Approve a pending leave request."""
+    return _decide(
+        Decision(
+            user=user,
+            workspace_id=workspace_id,
+            leave_id=leave_id,
+            action=Action.APPROVE,
+            reason="",
+        )
+    )
+
+
+def leave_reject(
+    *, user: AbstractBaseUser, workspace_id: int, leave_id: str, reason: str
+) -> DecisionResult:
+    """Reject a pending leave request with a reason the member will see."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a reason is required to reject a request")
+    return _decide(
+        Decision(
+            user=user,
+            workspace_id=workspace_id,
+            leave_id=leave_id,
+            action=Action.REJECT,
+            reason=reason,
+        )
+    )
+
+
+def _decide(decision: Decision) -> DecisionResult:
+    user, workspace_id, leave_id = decision.user, decision.workspace_id, decision.leave_id
+    row, claimed = claims.take(
+        user=user,
+        workspace_id=workspace_id,
+        leave_id=leave_id,
+        action=decision.action,
+        reason=decision.reason,
+    )
+    if not claimed:
+        return _already_decided(user=user, row=row)
+    try:
+        client = client_for(user_id=user.pk)
+        if decision.action == Action.APPROVE:
+            leave = client.approve_leave(workspace_id=workspace_id, leave_id=leave_id)
+        else:
+            leave = client.reject_leave(
+                workspace_id=workspace_id, leave_id=leave_id, reason=decision.reason
+            )
+    except NoLongerPending:
+        return _settle_elsewhere(row=row, decision=decision)
+    except (Unavailable, BadResponse) as exc:
+        if isinstance(exc, Unavailable) and not exc.request_sent:
+            claims.release(row)
+            decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+            return DecisionResult(
+                outcome=DecisionOutcome.FAILED,
+                message="WebWork didn't answer, so nothing was changed. Try again.",
+            )
+        return _reconcile(row=row, decision=decision, error=exc)
+    except RateLimited as exc:
+        claims.release(row)
+        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+        wait = f" in {int(exc.retry_after) + 1} seconds" if exc.retry_after else " shortly"
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED,
+            message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
+        )
+    except NotFound as exc:
+        row.delete()
+        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
+        )
+    except Forbidden as exc:
+        row.delete()
+        cache_delete(user_key(user.pk, "workspaces"))
+        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED,
+            message="WebWork no longer lets you manage this workspace, so nothing was changed.",
+        )
+    except BaseException:
+        # AuthExpired, sign-in required or anything unexpected: nothing was applied.
+        row.delete()
+        raise
+    target = decision.target
+    if leave is None or leave.status != target:
+        leave = (
+            leave_get_or_none(user_id=user.pk, workspace_id=workspace_id, leave_id=leave_id)
+            or leave
+        )
+    if leave is None:
+        return _reconcile(row=row, decision=decision, error=None)
+    return _applied(row=row, decision=decision, leave=leave)
+
+
+def _already_decided(*, user: AbstractBaseUser, row: LeaveDecision) -> DecisionResult:
+    if row.state == LeaveDecision.State.SENDING:
+        return DecisionResult(
+            outcome=DecisionOutcome.IN_PROGRESS,
+            message=f"{row.decided_by_name or 'Someone'} is deciding this request right now.",
+        )
+    verb = (
+        LeaveStatus.APPROVED if row.result_status == LeaveStatus.APPROVED else LeaveStatus.REJECTED
+    )
+    by_you = row.decided_by_id == user.pk
+    who = "you" if by_you else (row.decided_by_name or "someone else")
+    # No upstream call: our own record says how it ended (repeat taps cost WebWork nothing).
+    return DecisionResult(
+        outcome=DecisionOutcome.ALREADY_DECIDED,
+        message=f"Already {verb} by {who}.",
+        decided_by_you=by_you,
+        decided_at=row.updated_at,
+    )
+
+
+def _settle_elsewhere(*, row: LeaveDecision, decision: Decision) -> DecisionResult:
+    """WebWork says the leave is no longer pending: learn who decided it."""
+    user, workspace_id = decision.user, decision.workspace_id
+    leave = leave_get_or_none(user_id=user.pk, workspace_id=workspace_id, leave_id=row.leave_id)
+    if leave is None or leave.is_pending:
+        claims.release(row)
+        decision.audit(DecisionOutcome.ALREADY_DECIDED, detail="422, state unknown")
+        return DecisionResult(
+            outcome=DecisionOutcome.ALREADY_DECIDED,
+            message="WebWork says this request was already decided. Refresh to see it.",
+            leave=leave,
+        )
+    return _decided_by_someone_else(row=row, decision=decision, leave=leave, detail="422")
+
+
+def _reconcile(
+    *, row: LeaveDecision, decision: Decision, error: WebWorkError | None
+) -> DecisionResult:
+    """The PUT may or may not have been applied: read the leave back, never send it again."""
+    user, workspace_id, target = decision.user, decision.workspace_id, decision.target
+    detail = error_detail(error) if error else "no leave in answer"
+    try:
+        leave = leave_get(user_id=user.pk, workspace_id=workspace_id, leave_id=row.leave_id)
+    except WebWorkError:
+        claims.release(row)
+        decision.audit(DecisionOutcome.UNKNOWN, detail=detail)
+        return DecisionResult(
+            outcome=DecisionOutcome.UNKNOWN,
+            message="WebWork didn't confirm the decision. Refresh in a moment to see its state.",
+        )
+    me = webwork_user_id_for(user_id=user.pk)
+    if leave.status == target and leave.decided_by == me:
+        return _applied(
+            row=row,
+            decision=decision,
+            leave=leave,
+            detail=detail,
+            note=" (confirmed after a slow answer from WebWork)",
+        )
+    if leave.is_pending and _may_still_arrive(error):
+        # A timeout or a reset: the PUT may still be on its way and be applied after our read.
+        claims.release(row)
+        decision.audit(DecisionOutcome.UNKNOWN, member_id=leave.user_id, detail=detail)
+        return DecisionResult(
+            outcome=DecisionOutcome.UNKNOWN,
+            message=(
+                f"WebWork didn't confirm in time and may still {target[:-1]} it. "
+                "Refresh in a moment before trying again."
+            ),
+            leave=leave,
+        )
+    if leave.is_pending:
+        claims.release(row)
+        decision.audit(DecisionOutcome.FAILED, member_id=leave.user_id, detail=detail)
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED,
+            message=f"Not {target}: WebWork didn't take the decision. Try again.",
+            leave=leave,
+        )
+    return _decided_by_someone_else(row=row, decision=decision, leave=leave, detail=detail)
+
+
+def _applied(
+    *, row: LeaveDecision, decision: Decision, leave: Leave, detail: str = "", note: str = ""
+) -> DecisionResult:
+    """WebWork applied our decision: record it, refresh balances in the background, say so."""
+    claims.finish(row, leave)
+    decision.audit(DecisionOutcome.DONE, member_id=leave.user_id, detail=detail)
+    balances_refresh_request(workspace_id=decision.workspace_id, user_id=decision.user.pk)
+    return DecisionResult(
+        outcome=DecisionOutcome.DONE,
+        message=f"{decision.target.capitalize()}{note}.",
+        leave=leave,
+        decided_by_you=True,
+        decided_at=row.updated_at,
+    )
+
+
+def _decided_by_someone_else(
+    *, row: LeaveDecision, decision: Decision, leave: Leave, detail: str
+) -> DecisionResult:
+    """The leave was decided in WebWork by someone else: record who, and say so."""
+    name = _member_name(
+        user_id=decision.user.pk, workspace_id=decision.workspace_id, member_id=leave.decided_by
+    )
+    claims.finish(row, leave, by_name=name or "someone else in WebWork")
+    decision.audit(DecisionOutcome.ALREADY_DECIDED, member_id=leave.user_id, detail=detail)
+    return DecisionResult(
+        outcome=DecisionOutcome.ALREADY_DECIDED,
+        message=f"Already {leave.status} by {name or 'someone else'}.",
+        leave=leave,
+        decided_at=leave.decided_at,
+    )
+
+
+def _member_name(*, user_id: int, workspace_id: int, member_id: int | None) -> str | None:
+    if member_id is None:
+        return None
+    try:
+        members = member_list(user_id=user_id, workspace_id=workspace_id).value
+    except WebWorkError:
+        return None
+    return next((m.full_name for m in members if m.id == member_id), None)
+
+
+def _may_still_arrive(error: WebWorkError | None) -> bool:
+    """True when no answer came back at all (timeout, reset): the request may be in flight."""
+    return isinstance(error, Unavailable) and error.request_sent and error.status is None
