@@ -136,3 +136,32 @@ class ManagedWorkspace(models.Model):
 
     def __str__(self) -> str:
         return f"User {self.user_id} manages workspace {self.workspace_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret iCalendar feed of who is off in one workspace.
+
+    Only a SHA-256 of the feed's token is kept: the token is shown once, when the feed is
+    made or regenerated. Anyone holding the URL can read the feed, so it is as secret as a
+    password; it stops working when its owner no longer manages the workspace.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    workspace_id = models.BigIntegerField(db_index=True)
+    name = models.CharField(max_length=100)
+    team = models.CharField(max_length=200, blank=True)
+    policy_id = models.BigIntegerField(null=True, blank=True)
+    include_pending = models.BooleanField(default=False)
+    include_holidays = models.BooleanField(default=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Feed {self.pk} of user {self.owner_id} (workspace {self.workspace_id})"

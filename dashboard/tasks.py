@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
 from dashboard.platform.health import worker_heartbeat_record
+from dashboard.selectors.feeds import feed_workspace_ids
 from dashboard.services import workspace_refresh
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import WebWorkToken
@@ -59,13 +60,18 @@ def workspace_balances_refresh_task(self, *, workspace_id: int, user_id: int) ->
 
 @shared_task(bind=True, max_retries=3, ignore_result=True)
 def workspace_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
-    """Refetch a workspace's members, policies and balances."""
-    return _run_refresh(
-        self,
-        workspace_id=workspace_id,
-        user_id=user_id,
-        parts=("members", "policies", "balances"),
-    )
+    """Refetch a workspace's members, policies and balances (and what its feeds read)."""
+    parts = ("members", "policies", "balances")
+    if workspace_id in feed_workspace_ids():
+        # Owners first: each is checked with their own token, whatever befalls this one's.
+        parts = ("feed_owners", *parts, "window")
+    return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=parts)
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def feed_window_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
+    """Fetch the leave window a workspace's calendar feeds are drawn from (a new feed)."""
+    return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=("window",))
 
 
 def _active_managers() -> dict[int, int]:

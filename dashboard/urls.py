@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, health, pages
+from .views import actions, feeds, health, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -29,4 +29,13 @@ urlpatterns = [
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
     path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/feeds/", feeds.feeds, name="feeds"),
+    path("w/<int:workspace_id>/feeds/<int:feed_id>/", feeds.feed_edit, name="feed_edit"),
+    path(
+        "w/<int:workspace_id>/feeds/<int:feed_id>/regenerate/",
+        feeds.feed_regenerate_link,
+        name="feed_regenerate",
+    ),
+    path("w/<int:workspace_id>/feeds/<int:feed_id>/delete/", feeds.feed_remove, name="feed_delete"),
+    path("feeds/<slug:token>.ics", feeds.feed_ics, name="feed_ics"),
 ]

@@ -288,6 +288,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
 RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
 RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
+# Reads of one calendar feed (one secret URL) per minute, whoever reads it; 0 turns it off.
+RATE_LIMIT_FEEDS = env_int("RATE_LIMIT_FEEDS", 60)
 
 # --------------------------------------------------------------------------- security headers
 X_FRAME_OPTIONS = "DENY"

@@ -4,7 +4,8 @@ Three layers keep credentials out of the logs, whatever a caller passes:
 - the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys)
   are masked wherever they appear;
 - token-like text is masked by pattern: bearer and basic credentials, OAuth parameters
-  (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords;
+  (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords, the secret
+  part of calendar feed URLs;
 - an `extra` field whose name says it holds a credential (`token`, `secret`, `cookie`...) is
   logged as "[redacted]" unless it is a number, a boolean or empty.
 """
@@ -23,6 +24,8 @@ _SENSITIVE_NAMES = (
     r"|sessionid|csrftoken|csrfmiddlewaretoken"
 )
 _SECRET_PATTERNS = [
+    # A calendar feed's secret URL, /feeds/<token>.ics: the token is the only key to the feed.
+    (re.compile(r"(/feeds/)[A-Za-z0-9_-]+(\.ics)"), rf"\1{REDACTED}\2"),
     (re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
     (
         re.compile(
@@ -91,7 +94,7 @@ class RedactSecretsFilter(logging.Filter):
 def _safe_extra(value: object, key: str = "") -> object:
     """Extras are logged as data; requests become method and path (their query may hold codes)."""
     if hasattr(value, "method") and hasattr(value, "path") and hasattr(value, "META"):
-        return f"{value.method} {value.path}"
+        return redact(f"{value.method} {value.path}")
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if key and _SECRET_KEY_NAME.search(key) and value not in ("", [], (), {}):
