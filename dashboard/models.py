@@ -165,3 +165,32 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Feed {self.pk} of user {self.owner_id} (workspace {self.workspace_id})"
+
+
+class NotificationPreference(models.Model):
+    """What a person wants by e-mail: a digest at a local hour and weekdays, new-request alerts.
+
+    Both are off until the person turns them on. `last_digest_on` (the person's local date)
+    is claimed before a scheduled digest is sent, so two workers never send it twice a day.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    digest_enabled = models.BooleanField(default=False)
+    digest_hour = models.PositiveSmallIntegerField(default=8)
+    # Weekdays the digest goes out, Monday = 0, comma-separated.
+    digest_weekdays = models.CharField(max_length=20, default="0,1,2,3,4")
+    digest_when_empty = models.BooleanField(default=False)
+    timezone = models.CharField(max_length=64, default="UTC")
+    alerts_enabled = models.BooleanField(default=False)
+    last_digest_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notifications of user {self.user_id}"
+
+    @property
+    def weekdays(self) -> list[int]:
+        """The digest's weekdays as numbers (Monday = 0)."""
+        return [int(day) for day in self.digest_weekdays.split(",") if day.strip().isdigit()]

@@ -5,6 +5,7 @@ not-found errors are final. A lock keeps two refreshes of one workspace from run
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from celery import shared_task
@@ -12,9 +13,16 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
+from dashboard.notifications.digests import digest_send
 from dashboard.platform.health import worker_heartbeat_record
 from dashboard.selectors.feeds import feed_workspace_ids
+from dashboard.selectors.notifications import (
+    digests_due,
+    local_now,
+    notification_preference_for,
+)
 from dashboard.services import workspace_refresh
+from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import WebWorkToken
 from dashboard.webwork_oauth.tokens import ReauthRequired, token_refresh
@@ -24,6 +32,8 @@ logger = logging.getLogger("dashboard.tasks")
 REFRESH_LOCK_SECONDS = 120
 MAX_RETRY_COUNTDOWN = 120
 ACTIVE_WITHIN = timedelta(days=30)
+# A mail server refusing, dropping or not answering: worth another try later.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def _refresh_lock_key(workspace_id: int) -> str:
@@ -115,6 +125,36 @@ def tokens_refresh_task() -> int:
         except (ReauthRequired, WebWorkError) as exc:
             logger.info("token refresh skipped: %s", exc.__class__.__name__)
     return refreshed
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def digest_send_task(self, *, user_id: int, scheduled: int = 1) -> str:
+    """Send one person's digest; a mail server failure is retried with backoff."""
+    try:
+        return digest_send(
+            user_id=user_id, scheduled=bool(scheduled), claimed=self.request.retries > 0
+        )
+    except MAIL_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.error("digest not sent: %s", exc.__class__.__name__, extra={"user_id": user_id})
+            if scheduled:
+                digest_claim_release(user_id=user_id, local_date=_local_today(user_id))
+            return "failed"
+        countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def digests_due_send_task() -> int:
+    """Beat, every five minutes: queue the digests due at this local hour."""
+    due = digests_due()
+    for user_id in due:
+        digest_send_task.delay(user_id=user_id)
+    return len(due)
+
+
+def _local_today(user_id: int):
+    return local_now(notification_preference_for(user_id=user_id)).date()
 
 
 @shared_task(ignore_result=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, pages
+from .views import actions, feeds, health, notifications, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -38,4 +38,15 @@ urlpatterns = [
     ),
     path("w/<int:workspace_id>/feeds/<int:feed_id>/delete/", feeds.feed_remove, name="feed_delete"),
     path("feeds/<slug:token>.ics", feeds.feed_ics, name="feed_ics"),
+    path(
+        "w/<int:workspace_id>/notifications/",
+        notifications.notifications,
+        name="notifications",
+    ),
+    path("notifications/", notifications.notifications_home, name="notifications_home"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe_view,
+        name="unsubscribe",
+    ),
 ]

@@ -1,8 +1,8 @@
 """JSON log lines, and a filter that removes anything that looks like a secret.
 
 Three layers keep credentials out of the logs, whatever a caller passes:
-- the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys)
-  are masked wherever they appear;
+- the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys,
+  the mail server's password) are masked wherever they appear;
 - token-like text is masked by pattern: bearer and basic credentials, OAuth parameters
   (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords, the secret
   part of calendar feed URLs;
@@ -26,6 +26,8 @@ _SENSITIVE_NAMES = (
 _SECRET_PATTERNS = [
     # A calendar feed's secret URL, /feeds/<token>.ics: the token is the only key to the feed.
     (re.compile(r"(/feeds/)[A-Za-z0-9_-]+(\.ics)"), rf"\1{REDACTED}\2"),
+    # A one-click unsubscribe link: whoever holds it can turn someone's mail off.
+    (re.compile(r"(/notifications/unsubscribe/)[^/\s\"']+"), rf"\1{REDACTED}"),
     (re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
     (
         re.compile(
@@ -58,9 +60,11 @@ def _configured_secrets() -> tuple[str, ...]:
         if not settings.configured:
             return ()
         keys = str(getattr(settings, "TOKEN_ENCRYPTION_KEY", "") or "").split(",")
+        mailer = (getattr(settings, "MAILERS", None) or {}).get("default", {})
         return (
             str(getattr(settings, "SECRET_KEY", "") or ""),
             str(getattr(settings, "WEBWORK_CLIENT_SECRET", "") or ""),
+            str(mailer.get("OPTIONS", {}).get("password") or ""),
             *(key.strip() for key in keys),
         )
     except Exception:  # logging must work whatever state the settings are in
