@@ -70,6 +70,12 @@ models.UserPreference.last_workspace_id
 models.ManagedWorkspace.last_viewed_at
 oauth_models.WebWorkToken.refreshed_at
 models.CalendarFeed.token_hash  # filtered on (feed_by_token), set by create() and save()
+models.AlertWatch.started_at
+models.AlertDelivery.recipient  # written as recipient_id
+models.AlertDelivery.last_error
+models.AlertDelivery.sent_at
+models.WorkspaceWebhook.disabled_at
+models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
 balances.BalanceTable.total_members

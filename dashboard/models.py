@@ -194,3 +194,104 @@ class NotificationPreference(models.Model):
     def weekdays(self) -> list[int]:
         """The digest's weekdays as numbers (Monday = 0)."""
         return [int(day) for day in self.digest_weekdays.split(",") if day.strip().isdigit()]
+
+
+class AlertWatch(models.Model):
+    """A workspace whose pending requests the refresh cycle watches, since when.
+
+    The first look only notes what already waits (it is not news); later looks announce what
+    is new. WebWork has no webhooks for leave, so polling is how requests are noticed.
+    """
+
+    workspace_id = models.BigIntegerField(unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Alerts watch of workspace {self.workspace_id}"
+
+
+class LeaveAnnouncement(models.Model):
+    """A pending request the refresh cycle has seen: announced at most once, ever.
+
+    The unique constraint is what makes it once: two workers scanning at the same moment
+    cannot both insert the row, and only the one that did sends anything.
+    """
+
+    workspace_id = models.BigIntegerField()
+    leave_id = models.CharField(max_length=64)
+    # Already waiting when the workspace was first watched: noted, never announced.
+    silent = models.BooleanField(default=False)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "leave_id"], name="one_announcement_per_leave"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Leave {self.leave_id} seen in workspace {self.workspace_id}"
+
+
+class AlertDelivery(models.Model):
+    """One message about new requests to one person (e-mail) or one workspace's webhook.
+
+    Written with the announcements, in the same transaction, so nothing announced is ever
+    without its deliveries; sending claims it (pending -> sending) so it goes out once.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WEBHOOK = "webhook", "Webhook"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Nothing left to say"
+
+    workspace_id = models.BigIntegerField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Whose WebWork token reads the requests' details (the manager whose refresh saw them).
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    leave_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "alert deliveries"
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} alert {self.pk} ({self.state})"
+
+
+class WorkspaceWebhook(models.Model):
+    """A Slack- or Teams-compatible incoming webhook told of new requests (URL encrypted).
+
+    Repeated failures switch it off, with the reason shown where it is set up.
+    """
+
+    workspace_id = models.BigIntegerField(unique=True)
+    url_encrypted = models.TextField()
+    url_hint = models.CharField(max_length=120, blank=True)
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Webhook of workspace {self.workspace_id}"

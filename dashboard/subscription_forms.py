@@ -5,6 +5,7 @@ from functools import cache
 
 from django import forms
 
+from dashboard.platform.outbound import webhook_url_problem
 from dashboard.webwork import Policy
 
 MAX_FEED_NAME = 100
@@ -97,3 +98,22 @@ class NotificationForm(forms.Form):
             "digest_when_empty": data["digest_when_empty"],
             "alerts_enabled": data["alerts_enabled"],
         }
+
+
+class WebhookForm(forms.Form):
+    """A Slack- or Teams-compatible incoming webhook's address."""
+
+    url = forms.URLField(
+        max_length=2000,
+        assume_scheme="https",
+        label="Incoming webhook address",
+        error_messages={"required": "Paste the webhook address from your chat app."},
+    )
+
+    def clean_url(self) -> str:
+        """Only what an incoming webhook can be (https, no credentials in it)."""
+        url = self.cleaned_data["url"]
+        problem = webhook_url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url

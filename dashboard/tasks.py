@@ -13,8 +13,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
+from dashboard.notifications.alerts import alert_deliver, alert_give_up
 from dashboard.notifications.digests import digest_send
 from dashboard.platform.health import worker_heartbeat_record
+from dashboard.platform.outbound import WebhookRefused
 from dashboard.selectors.feeds import feed_workspace_ids
 from dashboard.selectors.notifications import (
     digests_due,
@@ -70,8 +72,9 @@ def workspace_balances_refresh_task(self, *, workspace_id: int, user_id: int) ->
 
 @shared_task(bind=True, max_retries=3, ignore_result=True)
 def workspace_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
-    """Refetch a workspace's members, policies and balances (and what its feeds read)."""
-    parts = ("members", "policies", "balances")
+    """Refetch a workspace's members, policies and balances (and what its feeds read), and
+    announce new pending requests."""
+    parts = ("members", "policies", "balances", "pending")
     if workspace_id in feed_workspace_ids():
         # Owners first: each is checked with their own token, whatever befalls this one's.
         parts = ("feed_owners", *parts, "window")
@@ -155,6 +158,20 @@ def digests_due_send_task() -> int:
 
 def _local_today(user_id: int):
     return local_now(notification_preference_for(user_id=user_id)).date()
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def alert_deliver_task(self, *, delivery_id: int) -> str:
+    """Send one new-request alert (e-mail or webhook); failures are retried with backoff."""
+    try:
+        return alert_deliver(delivery_id=delivery_id)
+    except (*MAIL_ERRORS, WebhookRefused, WebWorkError, ReauthRequired) as exc:
+        if self.request.retries >= self.max_retries:
+            alert_give_up(delivery_id=delivery_id, error=exc)
+            logger.warning("alert not sent: %s", exc, extra={"delivery_id": delivery_id})
+            return "failed"
+        countdown = min(15 * 3**self.request.retries, MAX_RETRY_COUNTDOWN)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(ignore_result=True)

@@ -43,6 +43,21 @@ urlpatterns = [
         notifications.notifications,
         name="notifications",
     ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/",
+        notifications.webhook_save,
+        name="webhook_save",
+    ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/test/",
+        notifications.webhook_test,
+        name="webhook_test",
+    ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/delete/",
+        notifications.webhook_delete,
+        name="webhook_delete",
+    ),
     path("notifications/", notifications.notifications_home, name="notifications_home"),
     path(
         "notifications/unsubscribe/<str:token>/",

@@ -328,6 +328,9 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="WebWork Leave Dashboard <leave@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Development and tests only: let chat webhooks be plain http and on this machine or a
+# private network (they must be https on a public address otherwise).
+WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", False)
 # Where people open the dashboard: the links in e-mails (digests, alerts, unsubscribe) start
 # with it. Empty: https:// and the first of ALLOWED_HOSTS.
 SITE_URL = env.str("SITE_URL", default="").strip().rstrip("/") or (

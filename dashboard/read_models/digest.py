@@ -89,6 +89,18 @@ def balance_after(row: InboxRow) -> str:
     return f"{left.normalize():f} {unit}".strip()
 
 
+def digest_row(row: InboxRow) -> DigestRow:
+    """An inbox row as mail and chat messages list it."""
+    return DigestRow(
+        member=row.member_name,
+        policy=row.policy_name,
+        dates=row.dates,
+        duration=row.duration.text,
+        waited=row.waited,
+        balance_after=balance_after(row),
+    )
+
+
 def _part(user_id: int, workspace: Workspace, today: dt.date) -> WorkspaceDigest:
     inbox = inbox_get(user_id=user_id, workspace_id=workspace.id, count=DIGEST_ROWS, today=today)
     if inbox.unavailable:
@@ -96,17 +108,7 @@ def _part(user_id: int, workspace: Workspace, today: dt.date) -> WorkspaceDigest
         return WorkspaceDigest(workspace=workspace, problem=message)
     return WorkspaceDigest(
         workspace=workspace,
-        rows=[
-            DigestRow(
-                member=row.member_name,
-                policy=row.policy_name,
-                dates=row.dates,
-                duration=row.duration.text,
-                waited=row.waited,
-                balance_after=balance_after(row),
-            )
-            for row in inbox.rows
-        ],
+        rows=[digest_row(row) for row in inbox.rows],
         pending_count=inbox.pending_count,
         out_today=inbox.out_today,
         out_week=inbox.out_week,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from dashboard.models import ManagedWorkspace, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.services.alerts import pending_alerts_scan
 from dashboard.services.feeds import feed_owners_recheck, feed_window_refresh
 from dashboard.webwork import Workspace
 
@@ -21,6 +22,8 @@ def workspace_refresh(
         # Calendar feeds: the leave window they are drawn from, and their owners' access.
         "window": lambda: feed_window_refresh(user_id=user_id, workspace_id=workspace_id),
         "feed_owners": lambda: feed_owners_recheck(workspace_id=workspace_id),
+        # New pending requests, announced once (alerts).
+        "pending": lambda: pending_alerts_scan(user_id=user_id, workspace_id=workspace_id),
     }
     done = []
     for part in parts:

@@ -4,6 +4,7 @@ import pytest
 
 from config.settings.base import mailers_from_url
 from tests.mail import SmtpSink
+from tests.webhook import WebhookReceiver
 
 
 @pytest.fixture
@@ -18,3 +19,13 @@ def smtp(settings):
         yield sink
     finally:
         sink.controller.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A local incoming-webhook receiver."""
+    hook = WebhookReceiver().start()
+    try:
+        yield hook
+    finally:
+        hook.stop()
