@@ -86,18 +86,6 @@ def webhook_delete(request: WorkspaceRequest, workspace_id: int) -> HttpResponse
     return redirect("notifications", workspace_id=workspace_id)
 
 
-def _render(request, workspace_id: int, form, webhook_form) -> HttpResponse:
-    context = {
-        "form": form,
-        "webhook_form": webhook_form,
-        "webhook": alerts.webhook_status(workspace_id=workspace_id),
-        "mail_configured": mail_configured(),
-        "email": request.user.email,
-        "refresh_minutes": settings.WORKSPACE_REFRESH_MINUTES,
-    }
-    return render(request, "dashboard/notifications/notifications.html", context)
-
-
 @login_not_required
 @csrf_exempt  # the signed token is the authority; mail clients POST without a CSRF token
 @require_http_methods(["GET", "POST"])
@@ -115,3 +103,15 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "dashboard/notifications/unsubscribe.html", {"what": WHAT[kind], "done": done}
     )
+
+
+def _render(request, workspace_id: int, form, webhook_form) -> HttpResponse:
+    context = {
+        "form": form,
+        "webhook_form": webhook_form,
+        "webhook": alerts.webhook_status(workspace_id=workspace_id),
+        "mail_configured": mail_configured(),
+        "email": request.user.email,
+        "refresh_minutes": settings.WORKSPACE_REFRESH_MINUTES,
+    }
+    return render(request, "dashboard/notifications/notifications.html", context)
