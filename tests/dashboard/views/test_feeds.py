@@ -360,3 +360,24 @@ def test_a_cold_feed_costs_the_window_pages_once_for_all_subscribers(manager_cli
     window_pages = {page for path, page in asked if path == "/api/v2/leaves"}
     assert len(window_pages) == _window_calls(webwork, today)
     assert _window_calls(webwork, today) > 30  # 5,000 leaves a year: 16 months is most of them
+
+
+# --------------------------------------------------------------------------- WebWork failing
+def test_with_webwork_down_a_feed_serves_its_last_good_data(manager_client, webwork):
+    token = make_feed(manager_client)
+    first = read(token)
+    webwork.state.add_fault(path="^/api/v2/", status=503)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)):
+        later = read(token)  # the window is stale and WebWork refuses: the last good data
+    assert later.status_code == 200
+    assert later["ETag"] == first["ETag"]
+
+
+def test_with_webwork_down_and_nothing_cached_a_feed_says_try_later(manager_client, webwork):
+    token = make_feed(manager_client)
+    cache.clear()
+    webwork.state.add_fault(path="^/api/v2/leaves$", status=503)
+    response = read(token)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert "Try again later" in response.content.decode()
