@@ -408,8 +408,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers lose the handlers Django gives them (a console one under DEBUG, and
+    # runserver's request lines), so that everything goes through the redacting handler above:
+    # a feed's or unsubscribe link's secret path is masked there too.
     "loggers": {
-        "django.server": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
         "urllib3": {"level": "WARNING"},
     },
 }

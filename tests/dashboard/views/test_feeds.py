@@ -381,3 +381,17 @@ def test_with_webwork_down_and_nothing_cached_a_feed_says_try_later(manager_clie
     assert response.status_code == 503
     assert response["Retry-After"] == "300"
     assert "Try again later" in response.content.decode()
+
+
+def test_djangos_own_request_lines_mask_feed_tokens_too():
+    """runserver's request lines and Django's "Not Found" go through the redacting handler."""
+    import logging
+
+    token = "T" * 43
+    with captured_logs() as logs:
+        logging.getLogger("django.server").warning('"GET /feeds/%s.ics HTTP/1.1" 404 8102', token)
+        logging.getLogger("django.request").warning("Not Found: /feeds/%s.ics", token)
+    assert logs.output.count("/feeds/[redacted].ics") == 2
+    assert token not in logs.output
+    assert not logging.getLogger("django.server").handlers
+    assert not logging.getLogger("django").handlers
