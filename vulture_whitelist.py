@@ -10,7 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from dashboard import apps, models
 from dashboard.platform import cache_backend, health, logging, middleware, ratelimit
-from dashboard.read_models import balances, calendar, inbox
+from dashboard.read_models import balances, calendar, feeds, inbox
 from dashboard.services import decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
@@ -69,6 +69,13 @@ models.LeaveDecision.decided_by_webwork_id
 models.UserPreference.last_workspace_id
 models.ManagedWorkspace.last_viewed_at
 oauth_models.WebWorkToken.refreshed_at
+models.CalendarFeed.token_hash  # filtered on (feed_by_token), set by create() and save()
+models.AlertWatch.started_at
+models.AlertDelivery.recipient  # written as recipient_id
+models.AlertDelivery.last_error
+models.AlertDelivery.sent_at
+models.WorkspaceWebhook.disabled_at
+models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
 balances.BalanceTable.total_members
@@ -92,6 +99,7 @@ inbox.Inbox.next_start
 inbox.Inbox.next_count
 decisions.DecisionResult.decided_by_you
 context_processors.Section.icon
+feeds.FeedRow.last_read
 context_processors.Section.badge
 
 # Overrides called by the standard library (cookie policy, enum members, http.server).

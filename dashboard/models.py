@@ -136,3 +136,162 @@ class ManagedWorkspace(models.Model):
 
     def __str__(self) -> str:
         return f"User {self.user_id} manages workspace {self.workspace_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret iCalendar feed of who is off in one workspace.
+
+    Only a SHA-256 of the feed's token is kept: the token is shown once, when the feed is
+    made or regenerated. Anyone holding the URL can read the feed, so it is as secret as a
+    password; it stops working when its owner no longer manages the workspace.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    workspace_id = models.BigIntegerField(db_index=True)
+    name = models.CharField(max_length=100)
+    team = models.CharField(max_length=200, blank=True)
+    policy_id = models.BigIntegerField(null=True, blank=True)
+    include_pending = models.BooleanField(default=False)
+    include_holidays = models.BooleanField(default=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Feed {self.pk} of user {self.owner_id} (workspace {self.workspace_id})"
+
+
+class NotificationPreference(models.Model):
+    """What a person wants by e-mail: a digest at a local hour and weekdays, new-request alerts.
+
+    Both are off until the person turns them on. `last_digest_on` (the person's local date)
+    is claimed before a scheduled digest is sent, so two workers never send it twice a day.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    digest_enabled = models.BooleanField(default=False)
+    digest_hour = models.PositiveSmallIntegerField(default=8)
+    # Weekdays the digest goes out, Monday = 0, comma-separated.
+    digest_weekdays = models.CharField(max_length=20, default="0,1,2,3,4")
+    digest_when_empty = models.BooleanField(default=False)
+    timezone = models.CharField(max_length=64, default="UTC")
+    alerts_enabled = models.BooleanField(default=False)
+    last_digest_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notifications of user {self.user_id}"
+
+    @property
+    def weekdays(self) -> list[int]:
+        """The digest's weekdays as numbers (Monday = 0)."""
+        return [int(day) for day in self.digest_weekdays.split(",") if day.strip().isdigit()]
+
+
+class AlertWatch(models.Model):
+    """A workspace whose pending requests the refresh cycle watches, since when.
+
+    The first look only notes what already waits (it is not news); later looks announce what
+    is new. WebWork has no webhooks for leave, so polling is how requests are noticed.
+    """
+
+    workspace_id = models.BigIntegerField(unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Alerts watch of workspace {self.workspace_id}"
+
+
+class LeaveAnnouncement(models.Model):
+    """A pending request the refresh cycle has seen: announced at most once, ever.
+
+    The unique constraint is what makes it once: two workers scanning at the same moment
+    cannot both insert the row, and only the one that did sends anything.
+    """
+
+    workspace_id = models.BigIntegerField()
+    leave_id = models.CharField(max_length=64)
+    # Already waiting when the workspace was first watched: noted, never announced.
+    silent = models.BooleanField(default=False)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "leave_id"], name="one_announcement_per_leave"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Leave {self.leave_id} seen in workspace {self.workspace_id}"
+
+
+class AlertDelivery(models.Model):
+    """One message about new requests to one person (e-mail) or one workspace's webhook.
+
+    Written with the announcements, in the same transaction, so nothing announced is ever
+    without its deliveries; sending claims it (pending -> sending) so it goes out once.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WEBHOOK = "webhook", "Webhook"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Nothing left to say"
+
+    workspace_id = models.BigIntegerField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Whose WebWork token reads the requests' details (the manager whose refresh saw them).
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    leave_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "alert deliveries"
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} alert {self.pk} ({self.state})"
+
+
+class WorkspaceWebhook(models.Model):
+    """A Slack- or Teams-compatible incoming webhook told of new requests (URL encrypted).
+
+    Repeated failures switch it off, with the reason shown where it is set up.
+    """
+
+    workspace_id = models.BigIntegerField(unique=True)
+    url_encrypted = models.TextField()
+    url_hint = models.CharField(max_length=120, blank=True)
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Webhook of workspace {self.workspace_id}"

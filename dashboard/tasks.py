@@ -5,6 +5,7 @@ not-found errors are final. A lock keeps two refreshes of one workspace from run
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from celery import shared_task
@@ -12,8 +13,18 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
+from dashboard.notifications.alerts import alert_deliver, alert_give_up
+from dashboard.notifications.digests import digest_send
 from dashboard.platform.health import worker_heartbeat_record
+from dashboard.platform.outbound import WebhookRefused
+from dashboard.selectors.feeds import feed_workspace_ids
+from dashboard.selectors.notifications import (
+    digests_due,
+    local_now,
+    notification_preference_for,
+)
 from dashboard.services import workspace_refresh
+from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import WebWorkToken
 from dashboard.webwork_oauth.tokens import ReauthRequired, token_refresh
@@ -23,6 +34,8 @@ logger = logging.getLogger("dashboard.tasks")
 REFRESH_LOCK_SECONDS = 120
 MAX_RETRY_COUNTDOWN = 120
 ACTIVE_WITHIN = timedelta(days=30)
+# A mail server refusing, dropping or not answering: worth another try later.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def _refresh_lock_key(workspace_id: int) -> str:
@@ -59,13 +72,19 @@ def workspace_balances_refresh_task(self, *, workspace_id: int, user_id: int) ->
 
 @shared_task(bind=True, max_retries=3, ignore_result=True)
 def workspace_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
-    """Refetch a workspace's members, policies and balances."""
-    return _run_refresh(
-        self,
-        workspace_id=workspace_id,
-        user_id=user_id,
-        parts=("members", "policies", "balances"),
-    )
+    """Refetch a workspace's members, policies and balances (and what its feeds read), and
+    announce new pending requests."""
+    parts = ("members", "policies", "balances", "pending")
+    if workspace_id in feed_workspace_ids():
+        # Owners first: each is checked with their own token, whatever befalls this one's.
+        parts = ("feed_owners", *parts, "window")
+    return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=parts)
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def feed_window_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
+    """Fetch the leave window a workspace's calendar feeds are drawn from (a new feed)."""
+    return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=("window",))
 
 
 def _active_managers() -> dict[int, int]:
@@ -109,6 +128,50 @@ def tokens_refresh_task() -> int:
         except (ReauthRequired, WebWorkError) as exc:
             logger.info("token refresh skipped: %s", exc.__class__.__name__)
     return refreshed
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def digest_send_task(self, *, user_id: int, scheduled: int = 1) -> str:
+    """Send one person's digest; a mail server failure is retried with backoff."""
+    try:
+        return digest_send(
+            user_id=user_id, scheduled=bool(scheduled), claimed=self.request.retries > 0
+        )
+    except MAIL_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.error("digest not sent: %s", exc.__class__.__name__, extra={"user_id": user_id})
+            if scheduled:
+                digest_claim_release(user_id=user_id, local_date=_local_today(user_id))
+            return "failed"
+        countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def digests_due_send_task() -> int:
+    """Beat, every five minutes: queue the digests due at this local hour."""
+    due = digests_due()
+    for user_id in due:
+        digest_send_task.delay(user_id=user_id)
+    return len(due)
+
+
+def _local_today(user_id: int):
+    return local_now(notification_preference_for(user_id=user_id)).date()
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def alert_deliver_task(self, *, delivery_id: int) -> str:
+    """Send one new-request alert (e-mail or webhook); failures are retried with backoff."""
+    try:
+        return alert_deliver(delivery_id=delivery_id)
+    except (*MAIL_ERRORS, WebhookRefused, WebWorkError, ReauthRequired) as exc:
+        if self.request.retries >= self.max_retries:
+            alert_give_up(delivery_id=delivery_id, error=exc)
+            logger.warning("alert not sent: %s", exc, extra={"delivery_id": delivery_id})
+            return "failed"
+        countdown = min(15 * 3**self.request.retries, MAX_RETRY_COUNTDOWN)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(ignore_result=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, health, pages
+from .views import actions, feeds, health, notifications, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -29,4 +29,39 @@ urlpatterns = [
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
     path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/feeds/", feeds.feeds, name="feeds"),
+    path("w/<int:workspace_id>/feeds/<int:feed_id>/", feeds.feed_edit, name="feed_edit"),
+    path(
+        "w/<int:workspace_id>/feeds/<int:feed_id>/regenerate/",
+        feeds.feed_regenerate_link,
+        name="feed_regenerate",
+    ),
+    path("w/<int:workspace_id>/feeds/<int:feed_id>/delete/", feeds.feed_remove, name="feed_delete"),
+    path("feeds/<slug:token>.ics", feeds.feed_ics, name="feed_ics"),
+    path(
+        "w/<int:workspace_id>/notifications/",
+        notifications.notifications,
+        name="notifications",
+    ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/",
+        notifications.webhook_save,
+        name="webhook_save",
+    ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/test/",
+        notifications.webhook_test,
+        name="webhook_test",
+    ),
+    path(
+        "w/<int:workspace_id>/notifications/webhook/delete/",
+        notifications.webhook_delete,
+        name="webhook_delete",
+    ),
+    path("notifications/", notifications.notifications_home, name="notifications_home"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe_view,
+        name="unsubscribe",
+    ),
 ]

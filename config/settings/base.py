@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.tokens_refresh_task",
         "schedule": 6 * 3600.0,
     },
+    # Digests are due at each person's chosen local hour: look every five minutes.
+    "send-due-digests": {
+        "task": "dashboard.tasks.digests_due_send_task",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {
         "task": "dashboard.tasks.worker_heartbeat_task",
@@ -275,6 +281,62 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
+# --------------------------------------------------------------------------- mail
+# EMAIL_URL in django-environ's syntax: smtp://user:password@host:25 (plain), smtp+tls:// or
+# submission:// (STARTTLS; submission defaults to port 587), smtp+ssl:// (TLS from the start),
+# consolemail:// (printed by the process that sends), filemail:///path (a file per message
+# in that folder). Unset: no mail is sent, and the notification settings say so. Special
+# characters in the user or password: %-encode them.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+EMAIL_URL = env.str("EMAIL_URL", default="").strip()
+# An SMTP server that stops answering never holds up a worker for long.
+MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10, minimum=1)
+
+
+def mailers_from_url(url: str, *, timeout: int) -> dict:
+    """Django's MAILERS from EMAIL_URL (django-environ reads the URL; `submission` is ours)."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    parts = urlsplit(url)
+    if parts.scheme == "submission":
+        port = "" if parts.port else ":587"
+        parts = parts._replace(scheme="smtp+tls", netloc=parts.netloc + port)
+    try:
+        config = environ.Env.email_url_config(parts.geturl())
+    except (ImproperlyConfigured, ValueError) as exc:
+        raise ImproperlyConfigured(f"EMAIL_URL is not a mail URL: {exc}") from None
+    backend = config["EMAIL_BACKEND"]
+    if backend.endswith(".smtp.EmailBackend"):
+        options = {
+            "host": config["EMAIL_HOST"] or "localhost",
+            "port": config["EMAIL_PORT"] or 25,
+            "username": config["EMAIL_HOST_USER"] or None,
+            "password": config["EMAIL_HOST_PASSWORD"] or None,
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": timeout,
+        }
+    elif backend.endswith(".filebased.EmailBackend"):
+        options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
+    else:
+        options = {}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers_from_url(EMAIL_URL, timeout=MAIL_TIMEOUT)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="WebWork Leave Dashboard <leave@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Development and tests only: let chat webhooks be plain http and on this machine or a
+# private network (they must be https on a public address otherwise).
+WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", False)
+# Where people open the dashboard: the links in e-mails (digests, alerts, unsubscribe) start
+# with it. Empty: https:// and the first of ALLOWED_HOSTS.
+SITE_URL = env.str("SITE_URL", default="").strip().rstrip("/") or (
+    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else ""
+)
+
 # --------------------------------------------------------------------------- sessions
 # Idle and absolute timeouts are enforced by dashboard.platform.middleware.SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
@@ -288,6 +350,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
 RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
 RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
+# Reads of one calendar feed (one secret URL) per minute, whoever reads it; 0 turns it off.
+RATE_LIMIT_FEEDS = env_int("RATE_LIMIT_FEEDS", 60)
 
 # --------------------------------------------------------------------------- security headers
 X_FRAME_OPTIONS = "DENY"
@@ -344,8 +408,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers lose the handlers Django gives them (a console one under DEBUG, and
+    # runserver's request lines), so that everything goes through the redacting handler above:
+    # a feed's or unsubscribe link's secret path is masked there too.
     "loggers": {
-        "django.server": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
         "urllib3": {"level": "WARNING"},
     },
 }

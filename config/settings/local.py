@@ -17,6 +17,10 @@ os.environ.setdefault("WEBWORK_OAUTH_URL", f"{_SANDBOX}/oauth")
 os.environ.setdefault("WEBWORK_CLIENT_ID", "sandbox-client")
 os.environ.setdefault("WEBWORK_CLIENT_SECRET", "sandbox-secret")
 os.environ.setdefault("DEBUG", "true")
+# Mail is printed by the process that sends it (web, or worker): honcho prefixes its lines.
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("WEBHOOK_ALLOW_LOCAL", "true")
+os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{os.environ.get('DASHBOARD_PORT') or '8000'}")
 
 from .base import *  # noqa: E402 - after the defaults above
 

@@ -30,6 +30,8 @@ WEBWORK_READ_TIMEOUT = 1.5
 # tests/security/test_rate_limits.py turns them on.
 RATE_LIMIT_WRITES = 0
 RATE_LIMIT_PAGES = 0
+# The webhook receivers of the tests listen on 127.0.0.1, over plain http.
+WEBHOOK_ALLOW_LOCAL = True
 # A file, not shared memory: threaded tests (token refresh, live servers) need real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so parallel runs on one machine never share a database.

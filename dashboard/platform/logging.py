@@ -1,10 +1,11 @@
 """JSON log lines, and a filter that removes anything that looks like a secret.
 
 Three layers keep credentials out of the logs, whatever a caller passes:
-- the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys)
-  are masked wherever they appear;
+- the configured secrets themselves (SECRET_KEY, the client secret, the token encryption keys,
+  the mail server's password) are masked wherever they appear;
 - token-like text is masked by pattern: bearer and basic credentials, OAuth parameters
-  (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords;
+  (`code=`, `state=`, `access_token=`...), session and CSRF cookies, passwords, the secret
+  part of calendar feed URLs;
 - an `extra` field whose name says it holds a credential (`token`, `secret`, `cookie`...) is
   logged as "[redacted]" unless it is a number, a boolean or empty.
 """
@@ -23,6 +24,10 @@ _SENSITIVE_NAMES = (
     r"|sessionid|csrftoken|csrfmiddlewaretoken"
 )
 _SECRET_PATTERNS = [
+    # A calendar feed's secret URL, /feeds/<token>.ics: the token is the only key to the feed.
+    (re.compile(r"(/feeds/)[A-Za-z0-9_-]+(\.ics)"), rf"\1{REDACTED}\2"),
+    # A one-click unsubscribe link: whoever holds it can turn someone's mail off.
+    (re.compile(r"(/notifications/unsubscribe/)[^/\s\"']+"), rf"\1{REDACTED}"),
     (re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
     (
         re.compile(
@@ -55,9 +60,11 @@ def _configured_secrets() -> tuple[str, ...]:
         if not settings.configured:
             return ()
         keys = str(getattr(settings, "TOKEN_ENCRYPTION_KEY", "") or "").split(",")
+        mailer = (getattr(settings, "MAILERS", None) or {}).get("default", {})
         return (
             str(getattr(settings, "SECRET_KEY", "") or ""),
             str(getattr(settings, "WEBWORK_CLIENT_SECRET", "") or ""),
+            str(mailer.get("OPTIONS", {}).get("password") or ""),
             *(key.strip() for key in keys),
         )
     except Exception:  # logging must work whatever state the settings are in
@@ -91,7 +98,7 @@ class RedactSecretsFilter(logging.Filter):
 def _safe_extra(value: object, key: str = "") -> object:
     """Extras are logged as data; requests become method and path (their query may hold codes)."""
     if hasattr(value, "method") and hasattr(value, "path") and hasattr(value, "META"):
-        return f"{value.method} {value.path}"
+        return redact(f"{value.method} {value.path}")
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if key and _SECRET_KEY_NAME.search(key) and value not in ("", [], (), {}):

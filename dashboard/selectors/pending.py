@@ -15,9 +15,11 @@ from dashboard.webwork import Leave, LeaveStatus
 PENDING = LeaveQuery(status=LeaveStatus.PENDING)
 
 
-def leave_list_pending(*, user_id: int, workspace_id: int) -> Cached[list[Leave]]:
+def leave_list_pending(
+    *, user_id: int, workspace_id: int, force: bool = False
+) -> Cached[list[Leave]]:
     """Pending requests, oldest first (before our own recent decisions are applied)."""
-    entry = leave_list(user_id=user_id, workspace_id=workspace_id, query=PENDING)
+    entry = leave_list(user_id=user_id, workspace_id=workspace_id, query=PENDING, force=force)
     _remember_pending_ids(workspace_id, entry)
     return replace(entry, value=sorted(entry.value, key=created_order))
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from dashboard.models import ManagedWorkspace, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.services.alerts import pending_alerts_scan
+from dashboard.services.feeds import feed_owners_recheck, feed_window_refresh
 from dashboard.webwork import Workspace
 
 
@@ -13,10 +15,19 @@ def workspace_refresh(
     *, user_id: int, workspace_id: int, parts: tuple[str, ...] = ("members", "policies", "balances")
 ) -> list[str]:
     """Refetch slow-changing data of a workspace into the cache; returns what was refreshed."""
-    readers = {"members": member_list, "policies": policy_list, "balances": balance_list}
+    readers = {
+        "members": lambda: member_list(user_id=user_id, workspace_id=workspace_id, force=True),
+        "policies": lambda: policy_list(user_id=user_id, workspace_id=workspace_id, force=True),
+        "balances": lambda: balance_list(user_id=user_id, workspace_id=workspace_id, force=True),
+        # Calendar feeds: the leave window they are drawn from, and their owners' access.
+        "window": lambda: feed_window_refresh(user_id=user_id, workspace_id=workspace_id),
+        "feed_owners": lambda: feed_owners_recheck(workspace_id=workspace_id),
+        # New pending requests, announced once (alerts).
+        "pending": lambda: pending_alerts_scan(user_id=user_id, workspace_id=workspace_id),
+    }
     done = []
     for part in parts:
-        readers[part](user_id=user_id, workspace_id=workspace_id, force=True)
+        readers[part]()
         done.append(part)
     return done
 

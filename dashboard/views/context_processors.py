@@ -61,6 +61,16 @@ SECTIONS = (
         ),
         also_current_on=("workspace_settings",),
     ),
+    Section(
+        label="Feeds",
+        url_name="feeds",
+        also_current_on=("notifications",),
+        icon=(
+            "M5 3a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2H5zm1.5 12.5a2 2 "
+            "0 1 1 0 4 2 2 0 0 1 0-4zM5 10.5V8a11 11 0 0 1 11 11h-2.5A8.5 8.5 0 0 0 5 10.5zm0-5V3"
+            "a16 16 0 0 1 16 16h-2.5A13.5 13.5 0 0 0 5 5.5z"
+        ),
+    ),
 )
 
 

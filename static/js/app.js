@@ -114,10 +114,43 @@
     if (select && select.value) window.location.assign(select.value);
   });
 
+  // Copy buttons: data-copy names the input whose value goes to the clipboard. Without the
+  // clipboard API (or permission) the text is selected, for the person to copy themselves.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    function selectIt() {
+      input.focus();
+      input.select();
+      showToast("Selected: press Ctrl+C (or ⌘C) to copy.", "info");
+    }
+    if (!navigator.clipboard || !window.isSecureContext) {
+      selectIt();
+      return;
+    }
+    navigator.clipboard.writeText(input.value).then(function () {
+      button.textContent = "Copied";
+      showToast("Link copied.", "success");
+    }, selectIt);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
+      event.target.select();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     armToasts(document);
     document.querySelectorAll("[data-js-hidden]").forEach(function (el) {
       el.hidden = true;
     });
+    document.querySelectorAll("[data-js-only]").forEach(function (el) {
+      el.hidden = false;
+    });
+    var reveal = document.querySelector("[data-focus-on-load]");
+    if (reveal) reveal.focus();
   });
 })();

@@ -1,25 +1,15 @@
 """A real Celery worker against real Redis refreshes balances the web side then serves."""
 
-import datetime as dt
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import kombu.pools
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
-from config.celery import app
 from dashboard.platform import health
 from dashboard.platform.cache import workspace_key
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_window
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import celery_workers
 
 
 def _manager_pk() -> int:
@@ -35,72 +25,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def worker(redis_url, webwork):
     """`celery worker` in a subprocess, sharing this test's database, cache and sandbox."""
     # The database REDIS_URL names, under this test process's key prefix (test settings).
-    broker = redis_url
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "TEST_CELERY_WORKER": "1",
-        "CELERY_BROKER_URL": broker,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-        "WEBWORK_API_URL": webwork.api_url,
-        "WEBWORK_OAUTH_URL": webwork.oauth_url,
-        # The worker shares this test's clock (a pinned or --today instant included).
-        "TEST_CLOCK_AT": dt.datetime.now(dt.UTC).isoformat(),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.at_instant",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    _drop_connections()
-    saved_options = app.conf.broker_transport_options
-    app.conf.task_always_eager = False
-    app.conf.broker_url = broker
-    app.conf.broker_transport_options = settings.TEST_BROKER_OPTIONS
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
+    with celery_workers(redis_url, webwork) as (process,):
         yield process
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = saved
-        app.conf.broker_transport_options = saved_options
-        settings.CELERY_TASK_ALWAYS_EAGER = True
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        _drop_connections()
-
-
-def _drop_connections() -> None:
-    """Forget pooled broker connections, so a changed broker_url takes effect.
-
-    kombu keeps producer pools in a global registry keyed by connection: reset it too, or a
-    later publish finds a producer pool over the connection pool closed here.
-    """
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    kombu.pools.reset()
-    app.amqp._producer_pool = None
 
 
 def test_worker_refreshes_balances_into_the_shared_cache(manager_client, worker, webwork):

@@ -29,6 +29,7 @@ PRODUCTION_READS = settings_variables("base", "production")
 NOT_PASSED = {
     "DEBUG": "never on in a deployed container",
     "CELERY_BROKER_URL": "the broker is REDIS_URL",
+    "WEBHOOK_ALLOW_LOCAL": "development and tests only: deployed webhooks stay on public https",
 }
 # A production .env: what docs/operations.md asks for.
 PRODUCTION_DOTENV = {

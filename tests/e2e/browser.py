@@ -15,6 +15,8 @@ WORKSPACE_PAGES = {
     "balances": "/w/1/balances/",
     "policies": "/w/1/policies/",
     "settings": "/w/1/settings/",
+    "feeds": "/w/1/feeds/",
+    "notifications": "/w/1/notifications/",
 }
 
 MIN_TAP = 44
@@ -125,6 +127,14 @@ def go_to_next_month(page) -> None:
     expect(page).to_have_url(re.compile(r"\?month=\d{4}-\d{2}$"))
 
 
+def make_a_feed(page) -> None:
+    """Make a feed for one team: its link is shown, once, with the copy button."""
+    page.get_by_label("Team").last.select_option(index=1)
+    page.get_by_role("button", name="Make feed").click()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 # (name, path, what to do there before checking)
 STATES = [
     *[(name, path, None) for name, path in WORKSPACE_PAGES.items()],
@@ -132,6 +142,7 @@ STATES = [
     ("new request with errors", "/w/1/leaves/new/", submit_empty_request),
     ("requests, all filters", "/w/1/leaves/?status=pending", open_more_filters),
     ("calendar, next month", "/w/1/calendar/", go_to_next_month),
+    ("feed-link", "/w/1/feeds/", make_a_feed),
 ]
 
 

@@ -24,6 +24,8 @@ SCREENSHOT_NAMES = {
     "calendar",
     "balances",
     "policies",
+    "feed-link",
+    "notifications",
 }
 # The dark theme changes only colours, so only colour rules run there.
 DARK_THEME_RULES = ["color-contrast", "link-in-text-block"]

@@ -55,7 +55,7 @@ def test_phone_layout_no_sideways_scrolling_and_44px_tap_targets(page, dashboard
     check("sign-in")
     sign_in(page, dashboard, "Mateo García")
     # There must be something to measure: the nav, Approve and Reject.
-    expect(page.locator(".nav a")).to_have_count(5)
+    expect(page.locator(".nav a")).to_have_count(6)
     expect(page.get_by_role("button", name=re.compile("^Approve ")).first).to_be_visible()
     for name, path, setup in STATES:
         visit(page, dashboard, path, setup)

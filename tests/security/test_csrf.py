@@ -6,7 +6,13 @@ import uuid
 import pytest
 from django.test import Client
 
-from dashboard.models import AuditEntry, WorkspaceSettings
+from dashboard.models import (
+    AuditEntry,
+    CalendarFeed,
+    NotificationPreference,
+    WorkspaceSettings,
+    WorkspaceWebhook,
+)
 
 from .support import HOST, HTMX, MANAGER, WS_A, production_like
 
@@ -42,6 +48,9 @@ def _writes(webwork) -> list[tuple[str, dict]]:
             },
         ),
         (f"/w/{WS_A}/settings/", {"holiday_country": "DE", "holiday_subdivision": ""}),
+        (f"/w/{WS_A}/feeds/", {"name": "Who's off"}),
+        (f"/w/{WS_A}/notifications/", {"alerts_enabled": "on", "digest_hour": "8"}),
+        (f"/w/{WS_A}/notifications/webhook/", {"url": "https://hooks.example.com/x"}),
         ("/accounts/logout/", {}),
     ]
 
@@ -69,11 +78,14 @@ def test_writes_without_a_token_or_from_another_origin_are_refused(webwork, stri
         for response in attempts:
             assert response.status_code == 403, url
             refused += 1
-    assert refused == 36
+    assert refused == 6 * len(writes)
     assert _upstream_writes(webwork) == 0
     assert webwork.state.calls.count() == 0  # not even a read
     assert not AuditEntry.objects.exists()
     assert not WorkspaceSettings.objects.exists()
+    assert not CalendarFeed.objects.exists()
+    assert not NotificationPreference.objects.exists()
+    assert not WorkspaceWebhook.objects.exists()
     assert strict.get(f"/w/{WS_A}/").status_code == 200  # still signed in
 
 

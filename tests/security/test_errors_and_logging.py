@@ -116,7 +116,12 @@ def test_security_events_are_logged_with_who_what_where_and_no_secrets(webwork, 
 # --------------------------------------------------------------------------- S-28
 # The WebWork client's two modules that speak HTTP: the session and one exchange, and the
 # mapping of transport failures to typed errors.
-HTTP_DOOR = ("dashboard/webwork/transport.py", "dashboard/webwork/error_mapping.py")
+# The WebWork client's door, and the one for chat webhooks (https, public addresses, timeouts).
+HTTP_DOOR = (
+    "dashboard/webwork/transport.py",
+    "dashboard/webwork/error_mapping.py",
+    "dashboard/platform/outbound.py",
+)
 
 
 def test_only_the_webwork_client_talks_http():

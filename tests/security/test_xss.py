@@ -36,7 +36,7 @@ def _pages(client, webwork, workspace_id: int) -> dict[str, str]:
     pages = {}
     for pattern in dashboard_patterns():
         converters = pattern.pattern.converters
-        if "leave_id" in converters or pattern.name == "healthz":
+        if converters.keys() & {"leave_id", "feed_id", "token"} or pattern.name == "healthz":
             continue
         url = route_url(pattern, workspace_id=workspace_id)
         for label, headers in (("page", {}), ("htmx", HTMX)):
@@ -59,6 +59,15 @@ def _pages(client, webwork, workspace_id: int) -> dict[str, str]:
     member = state.members_for(workspace_id)[5]
     url = f"/w/{workspace_id}/leaves/new/?member={member['id']}&policy={workspace_id * 100 + 1}"
     pages[url] = client.get(url).content.decode()
+    # A feed limited to a team and a policy whose names are payloads: the page that shows its
+    # link, and the list of feeds (an iCalendar feed is not HTML: see test_feeds.py).
+    team = next(m["team_name"] for m in state.members_for(workspace_id) if m["team_name"])
+    policy = state.policies_for(workspace_id)[0]["id"]
+    url = f"/w/{workspace_id}/feeds/"
+    made = client.post(url, {"name": team, "team": team, "policy": policy})
+    assert made.status_code == 201
+    pages[f"made {url}"] = made.content.decode()
+    pages[f"list {url}"] = client.get(url).content.decode()
     return pages
 
 
