@@ -239,6 +239,10 @@ WEBWORK_CONNECT_TIMEOUT = float(env.str("WEBWORK_CONNECT_TIMEOUT", default="3"))
 WEBWORK_READ_TIMEOUT = float(env.str("WEBWORK_READ_TIMEOUT", default="5"))
 # Seconds one web request may spend on WebWork in all, retries included; then cached data shows.
 WEBWORK_REQUEST_BUDGET = float(env.str("WEBWORK_REQUEST_BUDGET", default="6"))
+# Seconds the list of workspaces a person manages is trusted without asking WebWork again. Past
+# it, with WebWork failing, workspace pages say access cannot be confirmed (authorisation data
+# is never served stale).
+ACCESS_RECHECK_SECONDS = env_int("ACCESS_RECHECK_SECONDS", 300)
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).

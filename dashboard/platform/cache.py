@@ -192,10 +192,13 @@ def cached_fetch[T](
     keep_for: int,
     breaker_scope: str,
     force: bool = False,
+    serve_stale: bool = True,
 ) -> Cached[T]:
     """Serve `key` from the cache while fresh, else fetch it (once, however many ask).
 
-    Raises the WebWork error when nothing usable is cached.
+    Raises the WebWork error when nothing usable is cached. With `serve_stale=False` (data that
+    must not outlive `fresh_for`, such as who may see what) a value past `fresh_for` is never
+    usable: WebWork failing raises, and a peer's fetch is waited for, not pre-empted.
     """
     entry: Cached | None = cache.get(key)
     if entry is not None and not force and entry.age_seconds < fresh_for:
@@ -203,20 +206,30 @@ def cached_fetch[T](
     if _cache_only.get():
         raise NotCached(key)
 
+    if not serve_stale:
+        entry = None
     error, probing = _blocked(breaker_scope)
     if error is not None:
         if entry is not None:
             return replace(entry, stale=True, error=error)
         raise error
     try:
-        return _fetch_once(key, fetch, entry, keep_for=keep_for, breaker_scope=breaker_scope)
+        return _fetch_once(
+            key, fetch, entry, fresh_for=fresh_for, keep_for=keep_for, breaker_scope=breaker_scope
+        )
     finally:
         if probing:
             cache.delete(_breaker_key(breaker_scope) + ":probe")
 
 
 def _fetch_once[T](
-    key: str, fetch: Callable[[], T], entry: Cached | None, *, keep_for: int, breaker_scope: str
+    key: str,
+    fetch: Callable[[], T],
+    entry: Cached | None,
+    *,
+    fresh_for: int,
+    keep_for: int,
+    breaker_scope: str,
 ) -> Cached[T]:
     """Fetch `key` unless a peer is already fetching it; note how WebWork did."""
     lock_key = f"lock:{key}"
@@ -224,7 +237,7 @@ def _fetch_once[T](
     if not have_lock:
         if entry is not None:
             return replace(entry, stale=True)
-        waited = _wait_for_peer(key)
+        waited = _wait_for_peer(key, fresh_for=fresh_for)
         if waited is not None:
             return waited
     try:
@@ -247,13 +260,16 @@ def _fetch_once[T](
     return stored
 
 
-def _wait_for_peer(key: str) -> Cached | None:
+def _wait_for_peer(key: str, *, fresh_for: int) -> Cached | None:
+    """The value a peer fetched meanwhile, once it is there (None: fetch it yourself)."""
     deadline = time.monotonic() + PEER_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.05)
         entry = cache.get(key)
-        if entry is not None and entry.age_seconds < PEER_WAIT_SECONDS + 1:
+        if entry is not None and entry.age_seconds < fresh_for:
             return entry
         if cache.get(f"lock:{key}") is None:
-            return cache.get(key)
+            # The peer is done: its value is there now, unless it failed.
+            entry = cache.get(key)
+            return entry if entry is not None and entry.age_seconds < fresh_for else None
     return None
