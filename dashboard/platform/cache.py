@@ -240,6 +240,9 @@ def _fetch_once[T](
         waited = _wait_for_peer(key, fresh_for=fresh_for)
         if waited is not None:
             return waited
+    # A value is as old as the moment it was asked for: an answer that took a while may predate
+    # a change made meanwhile (our own decisions are laid over lists by this time).
+    asked_at = time.time()
     try:
         try:
             value = fetch()
@@ -252,7 +255,7 @@ def _fetch_once[T](
                 return replace(entry, stale=True, error=exc)
             raise
         # Stored before the lock goes, so that peers waiting for it find the value.
-        stored = cache_put(key, value, keep_for=keep_for)
+        stored = cache_put(key, value, keep_for=keep_for, fetched_at=asked_at)
     finally:
         if have_lock:
             cache.delete(lock_key)

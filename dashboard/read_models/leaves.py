@@ -138,7 +138,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         )
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
-    leaves = leaves_with_overrides(result.entry.value, overrides, status=filters.query.status)
+    leaves = leaves_with_overrides(result.entry, overrides, status=filters.query.status)
     needle = filters.q.casefold().strip()
     if needle:
         leaves = [leave for leave in leaves if _matches(leave, lookup, needle)]

@@ -19,6 +19,7 @@ from dashboard.selectors.parallel import ReadResult, fetch_parallel
 from dashboard.selectors.pending import (
     cached_leave_peek,
     leave_list_pending,
+    leave_pending_again,
     pending_count_peek,
 )
 from dashboard.selectors.readers import (
@@ -50,6 +51,7 @@ __all__ = [
     "leave_list_for_month",
     "leave_list_pending",
     "leave_overrides",
+    "leave_pending_again",
     "leaves_with_overrides",
     "member_list",
     "pending_count_peek",
