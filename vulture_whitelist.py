@@ -9,12 +9,12 @@ from flask import g
 from flask.json.provider import DefaultJSONProvider
 
 from dashboard import apps, models
-from dashboard.platform import cache_backend, health, logging, middleware, ratelimit
+from dashboard.platform import cache_backend, health, logging, middleware, ratelimit, shared
 from dashboard.read_models import balances, calendar, inbox
 from dashboard.services import decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
-from dashboard.webwork_oauth import adapter, provider, views
+from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
 from dashboard.webwork_oauth import models as oauth_models
 from sandbox import calls, faults, server, state, testing, xss
@@ -108,6 +108,8 @@ DefaultJSONProvider.sort_keys  # switched off on the sandbox app: answers keep W
 
 # Used by the tests only: seams and the sandbox's control surface.
 health.forget_webwork_probes
+shared.local_clear
+allowance.allowance_local_reset
 records.Policy.list_from_api
 requester.RateLimitStatus.observed_at
 calls.CallLog.max_in_window

@@ -243,6 +243,13 @@ WEBWORK_REQUEST_BUDGET = float(env.str("WEBWORK_REQUEST_BUDGET", default="6"))
 # it, with WebWork failing, workspace pages say access cannot be confirmed (authorisation data
 # is never served stale).
 ACCESS_RECHECK_SECONDS = env_int("ACCESS_RECHECK_SECONDS", 300)
+# Calls to WebWork one person may make in any 60 seconds, from all processes together (WebWork
+# allows 60; the rest is margin). Reads stop WEBWORK_WRITE_RESERVE short of it, so decisions
+# always find room. 0 turns the allowance off.
+WEBWORK_CALLS_PER_MINUTE = env_int("WEBWORK_CALLS_PER_MINUTE", 58)
+WEBWORK_WRITE_RESERVE = env_int("WEBWORK_WRITE_RESERVE", 8)
+if WEBWORK_CALLS_PER_MINUTE and WEBWORK_WRITE_RESERVE >= WEBWORK_CALLS_PER_MINUTE:
+    raise ImproperlyConfigured("WEBWORK_WRITE_RESERVE must be below WEBWORK_CALLS_PER_MINUTE")
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from dashboard.webwork import WebWorkClient, Workspace
+from dashboard.webwork import WebWorkClient, Workspace, record_calls
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +17,7 @@ class Identity:
     last_name: str = ""
     workspaces: tuple[Workspace, ...] = ()
     other_roles: tuple[str, ...] = ()
+    calls_made: int = 0  # WebWork calls it took to find out (the person's allowance counts them)
 
     @property
     def name(self) -> str:
@@ -38,19 +39,21 @@ class Identity:
 def identity_from_token(access_token: str) -> Identity:
     """GET /workspaces, keep those the caller manages, then GET /members/{user_id}."""
     client = WebWorkClient(base_url=settings.WEBWORK_API_URL, access_token=access_token)
-    workspaces = client.list_workspaces()
-    manageable = tuple(w for w in workspaces if w.can_manage)
-    if not manageable:
-        return Identity(
-            user_id=next((w.user_id for w in workspaces if w.user_id is not None), None),
-            other_roles=tuple(sorted({w.role for w in workspaces if w.role})),
-        )
-    first = manageable[0]
-    member = client.get_member(workspace_id=first.id, user_id=first.user_id)
+    with record_calls() as calls:
+        workspaces = client.list_workspaces()
+        manageable = tuple(w for w in workspaces if w.can_manage)
+        if not manageable:
+            return Identity(
+                user_id=next((w.user_id for w in workspaces if w.user_id is not None), None),
+                other_roles=tuple(sorted({w.role for w in workspaces if w.role})),
+            )
+        first = manageable[0]
+        member = client.get_member(workspace_id=first.id, user_id=first.user_id)
     return Identity(
         user_id=first.user_id,
         email=member.email,
         first_name=member.first_name,
         last_name=member.last_name,
         workspaces=manageable,
+        calls_made=len(calls),
     )

@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from dashboard.webwork import AuthExpired, TokenSet, WebWorkClient, refresh_access_token
 
+from .allowance import PersonGate
 from .crypto import TokenUnreadable, decrypt, encrypt, reencrypt
 from .models import WebWorkToken
 
@@ -198,6 +199,7 @@ def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) ->
             settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
         ),
         deadline=_deadline.get(),
+        gate=PersonGate(user_id),
     )
 
 
