@@ -8,14 +8,16 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
 from dashboard.platform.health import worker_heartbeat_record
 from dashboard.services import workspace_refresh
 from dashboard.webwork import WebWorkError
-from dashboard.webwork_oauth.models import WebWorkToken
+from dashboard.webwork_oauth.models import SessionTombstone, WebWorkToken
 from dashboard.webwork_oauth.tokens import ReauthRequired, token_refresh
 
 logger = logging.getLogger("dashboard.tasks")
@@ -109,6 +111,16 @@ def tokens_refresh_task() -> int:
         except (ReauthRequired, WebWorkError) as exc:
             logger.info("token refresh skipped: %s", exc.__class__.__name__)
     return refreshed
+
+
+@shared_task(ignore_result=True)
+def sessions_clear_task() -> int:
+    """Beat, daily: delete expired sessions (Django's clearsessions), and the tombstones of
+    sessions whose cached copies have expired too; returns the tombstones deleted."""
+    call_command("clearsessions")
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    deleted, _ = SessionTombstone.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 @shared_task(ignore_result=True)

@@ -166,7 +166,8 @@ if REDIS_URL:
     }
     # Sessions are read from Redis and written to both it and the database: one query less
     # per request, and nobody is signed out while Redis is down (the database still answers).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # A copy left in Redis by a sign-out that could not reach it is refused (S-12).
+    SESSION_ENGINE = "dashboard.webwork_oauth.sessions"
 else:
     CACHES = {
         "default": {
@@ -210,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-expiring-tokens": {
         "task": "dashboard.tasks.tokens_refresh_task",
         "schedule": 6 * 3600.0,
+    },
+    # Expired sessions (Django's clearsessions) and old session tombstones.
+    "clear-sessions": {
+        "task": "dashboard.tasks.sessions_clear_task",
+        "schedule": 24 * 3600.0,
     },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {

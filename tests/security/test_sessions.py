@@ -1,6 +1,7 @@
 """S-12..S-14: a new session at sign-in, none after sign-out, idle and absolute timeouts."""
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from django.test import Client
 
 from tests.oauth_flow import authorize, csrf_token, finish_login, start_login
 
-from .support import HOST, MANAGER, WS_A, production_like
+from .support import HOST, MANAGER, WS_A, cache_settings, production_like
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,38 @@ def test_sign_out_ends_the_server_session(webwork, signed_in):
     replay.cookies["sessionid"] = key
     assert _signed_out(replay.get(f"/w/{WS_A}/"))
     assert _signed_out(replay.get("/workspaces/"))
+
+
+REDIS_SESSIONS = "dashboard.webwork_oauth.sessions"  # base settings' engine with REDIS_URL
+
+
+@pytest.mark.redis
+def test_a_session_signed_out_while_redis_failed_is_not_revived_when_it_returns(
+    webwork, signed_in, settings, redis_server
+):
+    """Sign-out deletes the session from the database, then from Redis. When that second
+    delete cannot reach Redis (its breaker is open after a blip), the copy left there must not
+    open anything once Redis answers again."""
+    from dashboard.platform import cache_backend
+
+    settings.CACHES = cache_settings(f"{redis_server.url}/0")
+    settings.SESSION_ENGINE = REDIS_SESSIONS
+    client = signed_in(MANAGER)
+    key = client.cookies["sessionid"].value
+    assert client.get(f"/w/{WS_A}/").status_code == 200  # the session is in Redis now
+    location = f"{redis_server.url}/0"
+    cache_backend._down_until[location] = time.monotonic() + 60  # a blip: Redis is skipped
+    try:
+        assert client.post("/accounts/logout/").status_code == 302
+    finally:
+        cache_backend._down_until.pop(location, None)  # Redis answers again
+    assert not Session.objects.filter(session_key=key).exists()
+    assert redis_server.client().keys("*cached_db*")  # the copy Redis still holds
+    replay = Client(HTTP_HOST=HOST)
+    replay.cookies["sessionid"] = key
+    assert _signed_out(replay.get(f"/w/{WS_A}/"))
+    assert _signed_out(replay.get(f"/w/{WS_A}/policies/"))
+    assert not redis_server.client().keys("*cached_db*")  # forgotten once refused
 
 
 def test_sign_out_needs_post_and_a_csrf_token(webwork, signed_in):
