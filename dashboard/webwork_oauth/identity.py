@@ -6,6 +6,8 @@ from django.conf import settings
 
 from dashboard.webwork import WebWorkClient, Workspace, record_calls
 
+from .tokens import request_deadline
+
 
 @dataclass(frozen=True, kw_only=True)
 class Identity:
@@ -37,8 +39,18 @@ class Identity:
 
 
 def identity_from_token(access_token: str) -> Identity:
-    """GET /workspaces, keep those the caller manages, then GET /members/{user_id}."""
-    client = WebWorkClient(base_url=settings.WEBWORK_API_URL, access_token=access_token)
+    """GET /workspaces, keep those the caller manages, then GET /members/{user_id}.
+
+    Within the sign-in request's deadline, like a page's calls: a hanging WebWork costs the
+    callback the request budget, not three full read timeouts per call.
+    """
+    client = WebWorkClient(
+        base_url=settings.WEBWORK_API_URL,
+        access_token=access_token,
+        timeout=(settings.WEBWORK_CONNECT_TIMEOUT, settings.WEBWORK_READ_TIMEOUT),
+        max_retry_wait=settings.WEBWORK_WEB_MAX_RETRY_WAIT,
+        deadline=request_deadline(),
+    )
     with record_calls() as calls:
         workspaces = client.list_workspaces()
         manageable = tuple(w for w in workspaces if w.can_manage)

@@ -51,6 +51,11 @@ def upstream_deadline(seconds: float) -> Iterator[None]:
         _deadline.reset(marker)
 
 
+def request_deadline() -> float | None:
+    """The current web request's deadline with WebWork, if one is set (see upstream_deadline)."""
+    return _deadline.get()
+
+
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _locks_guard = threading.Lock()
 
