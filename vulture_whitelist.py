@@ -37,6 +37,7 @@ errors.permission_denied
 errors.page_not_found
 errors.server_error
 errors.csrf_failure
+errors.admin_locked_out
 apps.DashboardConfig  # INSTALLED_APPS names the packages; Django finds their AppConfig
 oauth_apps.WebWorkOAuthConfig
 adapter.WebWorkSocialAccountAdapter.is_open_for_signup

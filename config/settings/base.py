@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "axes",
     "dashboard.webwork_oauth",
     "dashboard",
 ]
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "dashboard.platform.middleware.SessionTimeoutMiddleware",
     "dashboard.platform.ratelimit.RateLimitMiddleware",
     "dashboard.platform.middleware.ReauthMiddleware",
+    # Last, as django-axes asks: refuses the admin's sign-in while it is locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -263,6 +266,8 @@ TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 
 # --------------------------------------------------------------------------- sign in (allauth)
 AUTHENTICATION_BACKENDS = [
+    # First: refuses password sign-in (the admin's) while it is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -305,6 +310,17 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
 RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
 RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
+# Per client address and minute: starts of "Sign in with WebWork", OAuth callbacks and the
+# admin's password form. 0 turns it off.
+RATE_LIMIT_SIGN_IN = env_int("RATE_LIMIT_SIGN_IN", 20)
+# The admin's password sign-in (the only one) is locked for an hour after five wrong passwords
+# for one username from one address (django-axes, counted in the database).
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dashboard.views.errors.admin_locked_out"
 
 # --------------------------------------------------------------------------- security headers
 X_FRAME_OPTIONS = "DENY"
