@@ -23,6 +23,7 @@ from sandbox import calls, faults, server, state, testing, xss
 # SOCIALACCOUNT_ADAPTER, CSRF_FAILURE_VIEW) and config/urls.py (handler400...handler500).
 middleware.RequestLogMiddleware
 middleware.SessionTimeoutMiddleware
+middleware.SignInRequiredMiddleware.handle_no_permission
 middleware.HtmxMessagesMiddleware
 middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception

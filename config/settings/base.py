@@ -97,7 +97,8 @@ MIDDLEWARE = [
     # Inside the messages middleware and outside everything that may redirect or add messages.
     "dashboard.platform.middleware.HtmxMessagesMiddleware",
     "dashboard.platform.middleware.NoStoreMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware; an action's POST comes back to its page after sign-in.
+    "dashboard.platform.middleware.SignInRequiredMiddleware",
     "dashboard.platform.middleware.SessionTimeoutMiddleware",
     "dashboard.platform.ratelimit.RateLimitMiddleware",
     "dashboard.platform.middleware.ReauthMiddleware",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -155,3 +156,57 @@ def test_csrf_token_rotates_at_sign_in(webwork):
     before = csrf_token(client)
     finish_login(client, authorize(start_login(client), MANAGER))
     assert client.cookies["csrftoken"].value != before
+
+
+# --------------------------------------------------------------------------- back where you were
+def _sign_in_again(client, next_url: str):
+    """The sign-in page's form, posting its `next`, then WebWork and the callback."""
+    token = csrf_token(client)
+    start = client.post(
+        "/accounts/webwork/login/", {"csrfmiddlewaretoken": token, "next": next_url}
+    )
+    return finish_login(client, authorize(start["Location"], MANAGER))
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_after_signing_in_again_an_action_returns_to_the_page_it_came_from(
+    webwork, signed_in, htmx
+):
+    client = signed_in(MANAGER)
+    assert client.get(f"/w/{WS_A}/calendar/").status_code == 200
+    leave = webwork.state.leaves_for(WS_A, status="pending")[0]
+    webwork.state.expire_access_tokens()
+    webwork.state.revoke_refresh_tokens()  # WebWork wants a new sign-in
+    page = f"http://{HOST}/w/{WS_A}/calendar/?month=2031-01"
+    headers = {"HX-Request": "true", "HX-Current-URL": page} if htmx else {"Referer": page}
+    response = client.post(f"/w/{WS_A}/leaves/{leave['id']}/approve/", headers=headers)
+    location = response["HX-Redirect"] if htmx else response["Location"]
+    assert location.startswith("/accounts/login/?next=")
+    next_url = parse_qs(urlsplit(location).query)["next"][0]
+    assert next_url == f"/w/{WS_A}/calendar/?month=2031-01"  # not the POST-only action
+    done = _sign_in_again(Client(HTTP_HOST=HOST), next_url)
+    assert done["Location"] == next_url
+    assert webwork.state.leave(leave["id"])["status"] == "pending"
+
+
+def test_an_action_from_a_foreign_page_returns_to_its_workspace(webwork, signed_in):
+    client = signed_in(MANAGER)
+    leave = webwork.state.leaves_for(WS_A, status="pending")[0]
+    webwork.state.expire_access_tokens()
+    webwork.state.revoke_refresh_tokens()
+    response = client.post(
+        f"/w/{WS_A}/leaves/{leave['id']}/approve/", headers={"Referer": "https://evil.test/x"}
+    )
+    assert response["Location"] == f"/accounts/login/?next=/w/{WS_A}/"
+
+
+def test_a_session_that_timed_out_on_an_action_returns_to_its_page(webwork, signed_in):
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = signed_in(MANAGER)
+        assert client.get(f"/w/{WS_A}/balances/").status_code == 200
+        clock.shift(IDLE + 60)
+        response = client.post(
+            f"/w/{WS_A}/balances/refresh/", headers={"Referer": f"http://{HOST}/w/{WS_A}/balances/"}
+        )
+    assert response["Location"] == f"/accounts/login/?next=/w/{WS_A}/balances/"
