@@ -8,7 +8,7 @@ reached through the module that defines it, so a rename shows here. `make lint` 
 from flask import g
 from flask.json.provider import DefaultJSONProvider
 
-from dashboard import apps, models
+from dashboard import apps, forms, models
 from dashboard.platform import cache_backend, health, logging, middleware, ratelimit, shared
 from dashboard.read_models import balances, calendar, inbox
 from dashboard.services import decisions
@@ -43,6 +43,9 @@ apps.DashboardConfig  # INSTALLED_APPS names the packages; Django finds their Ap
 oauth_apps.WebWorkOAuthConfig
 adapter.WebWorkSocialAccountAdapter.is_open_for_signup
 adapter.WebWorkSocialAccountAdapter.on_authentication_error
+
+# Django forms call clean_<field>() by the field's name.
+forms.RejectForm.clean_reason
 
 # allauth's provider and OAuth2 adapter hooks, called by allauth.
 provider.WebWorkProvider.account_class
