@@ -1,6 +1,7 @@
 """The requests list: every request with filters, text search, pagination and CSV rows."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -194,12 +195,21 @@ CSV_HEADER = [
 ]
 
 
+# Where a spreadsheet may start a cell: the start of the value, and after any character some
+# spreadsheet (or its import settings, or its locale) takes for a separator.
+# Then what makes a formula: = + - @ (and their full-width forms), possibly after blanks.
+_FORMULA_START = re.compile(r"(^|[,;\t|\r\n])(?=\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+
+
 def csv_cell(value: object) -> str:
-    """Text for a CSV cell; a leading =, +, - or @ is defused so spreadsheets don't run it."""
+    """Text for a CSV cell, defused so no spreadsheet runs it as a formula.
+
+    An apostrophe goes wherever a cell could begin with a formula: at the start, and after
+    every separator inside the value (a note "ok;=HYPERLINK(...)" is two cells in a
+    semicolon-separated locale).
+    """
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return _FORMULA_START.sub(r"\1'", text)
 
 
 def csv_rows(listing: LeaveListing):

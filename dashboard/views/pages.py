@@ -115,7 +115,8 @@ def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     if listing.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a separator inside a value never starts a cell, whatever the delimiter.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(listing)), content_type="text/csv; charset=utf-8"
     )
