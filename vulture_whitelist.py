@@ -9,7 +9,15 @@ from flask import g
 from flask.json.provider import DefaultJSONProvider
 
 from dashboard import apps, forms, models
-from dashboard.platform import cache_backend, health, logging, middleware, ratelimit, shared
+from dashboard.platform import (
+    cache_backend,
+    health,
+    logging,
+    middleware,
+    ratelimit,
+    shared,
+    static_headers,
+)
 from dashboard.read_models import balances, calendar, inbox
 from dashboard.services import decisions
 from dashboard.views import context_processors, errors
@@ -29,6 +37,7 @@ middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
 cache_backend.FailSoftRedisCache
+static_headers.add_static_headers
 cache_backend.SharedUnpickler
 logging.RedactSecretsFilter
 logging.JsonFormatter.format

@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from dashboard.platform.static_headers import add_static_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -306,6 +308,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cookie on the OAuth return.
 CSRF_COOKIE_SAMESITE = "Lax"
+# Django's default keeps the CSRF cookie a year; no page outlives the session, so neither does it.
+CSRF_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 # --------------------------------------------------------------------------- rate limits
 # Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
@@ -348,6 +352,8 @@ SECURE_CSP = {
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# whitenoise answers before the CSP middleware runs: static files get their own strict policy.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
