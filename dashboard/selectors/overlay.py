@@ -17,6 +17,11 @@ from dashboard.platform.cache import Cached
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, MINUTE
 from dashboard.webwork import Leave, LeaveStatus
 
+# Lists are fetched and decisions recorded by different processes, perhaps on different machines
+# whose clocks disagree a little: a list counts as read after a decision only when it was asked
+# for this much later. (WebWork putting a leave back takes a person; seconds are nothing to it.)
+CLOCK_MARGIN = 5.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class LeaveOverride:
@@ -28,9 +33,9 @@ class LeaveOverride:
     reject_reason: str | None = None
 
     def newer_than(self, fetched_at: float) -> bool:
-        """Whether the decision was recorded after a list fetched at `fetched_at` was asked for
-        (at the same instant counts: only a stopped clock gives one)."""
-        return self.decided_at.timestamp() >= fetched_at
+        """Whether the decision may have been recorded after a list fetched at `fetched_at` was
+        asked for (anything but a list asked for `CLOCK_MARGIN` later)."""
+        return self.decided_at.timestamp() + CLOCK_MARGIN > fetched_at
 
     def apply(self, leave: Leave) -> Leave:
         """The leave as it is after our decision."""

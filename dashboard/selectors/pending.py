@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import replace
 
 from dashboard.platform.cache import Cached, cache_peek, cache_put
-from dashboard.selectors.overlay import leave_overrides
+from dashboard.selectors.overlay import CLOCK_MARGIN, leave_overrides
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, LeaveQuery, leave_list, leave_list_key
 from dashboard.webwork import Leave, LeaveStatus
 
@@ -67,7 +67,8 @@ def leave_pending_again(*, workspace_id: int, leave_id: str, since: dt.datetime)
     From the cache only: what the dashboard knows without asking WebWork.
     """
     ids = _pending_ids_peek(workspace_id)
-    return ids is not None and ids.fetched_at > since.timestamp() and leave_id in ids.value
+    fresher = ids is not None and ids.fetched_at >= since.timestamp() + CLOCK_MARGIN
+    return fresher and leave_id in ids.value
 
 
 def cached_leave_peek(*, workspace_id: int, leave_id: str) -> Leave | None:

@@ -75,12 +75,13 @@ def allowance_take(*, user_id: int, kind: str = "read", deadline: float | None =
 
 
 def allowance_spent(*, user_id: int, calls: int) -> None:
-    """Count calls already made as the person before they were known (signing in), as far as
-    the bucket has room: they are WebWork's to count too."""
+    """Count reads already made as the person before they were known (signing in), as far as
+    the bucket has room for reads: they are WebWork's to count too."""
     if settings.WEBWORK_CALLS_PER_MINUTE <= 0:
         return
+    limit = settings.WEBWORK_CALLS_PER_MINUTE - settings.WEBWORK_WRITE_RESERVE
     for _ in range(calls):
-        if _take(f"allowance:{user_id}", settings.WEBWORK_CALLS_PER_MINUTE) is not None:
+        if _take(f"allowance:{user_id}", limit) is not None:
             return
 
 
