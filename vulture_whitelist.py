@@ -8,13 +8,21 @@ reached through the module that defines it, so a rename shows here. `make lint` 
 from flask import g
 from flask.json.provider import DefaultJSONProvider
 
-from dashboard import apps, models
-from dashboard.platform import cache_backend, health, logging, middleware, ratelimit
+from dashboard import apps, forms, models
+from dashboard.platform import (
+    cache_backend,
+    health,
+    logging,
+    middleware,
+    ratelimit,
+    shared,
+    static_headers,
+)
 from dashboard.read_models import balances, calendar, feeds, inbox
 from dashboard.services import decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
-from dashboard.webwork_oauth import adapter, provider, views
+from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
 from dashboard.webwork_oauth import models as oauth_models
 from sandbox import calls, faults, server, state, testing, xss
@@ -23,11 +31,13 @@ from sandbox import calls, faults, server, state, testing, xss
 # SOCIALACCOUNT_ADAPTER, CSRF_FAILURE_VIEW) and config/urls.py (handler400...handler500).
 middleware.RequestLogMiddleware
 middleware.SessionTimeoutMiddleware
+middleware.SignInRequiredMiddleware.handle_no_permission
 middleware.HtmxMessagesMiddleware
 middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
 cache_backend.FailSoftRedisCache
+static_headers.add_static_headers
 cache_backend.SharedUnpickler
 logging.RedactSecretsFilter
 logging.JsonFormatter.format
@@ -37,10 +47,14 @@ errors.permission_denied
 errors.page_not_found
 errors.server_error
 errors.csrf_failure
+errors.admin_locked_out
 apps.DashboardConfig  # INSTALLED_APPS names the packages; Django finds their AppConfig
 oauth_apps.WebWorkOAuthConfig
 adapter.WebWorkSocialAccountAdapter.is_open_for_signup
 adapter.WebWorkSocialAccountAdapter.on_authentication_error
+
+# Django forms call clean_<field>() by the field's name.
+forms.RejectForm.clean_reason
 
 # allauth's provider and OAuth2 adapter hooks, called by allauth.
 provider.WebWorkProvider.account_class
@@ -116,6 +130,8 @@ DefaultJSONProvider.sort_keys  # switched off on the sandbox app: answers keep W
 
 # Used by the tests only: seams and the sandbox's control surface.
 health.forget_webwork_probes
+shared.local_clear
+allowance.allowance_local_reset
 records.Policy.list_from_api
 requester.RateLimitStatus.observed_at
 calls.CallLog.max_in_window

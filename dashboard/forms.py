@@ -6,6 +6,7 @@ import holidays
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dashboard.text import normalise_text, shows_something
 from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
 
 MAX_REASON = 1000
@@ -106,7 +107,7 @@ class LeaveFilterForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    """Rejecting needs a reason: the member sees it in WebWork."""
+    """Rejecting needs a reason the member can read: invisible characters alone are none."""
 
     reason = forms.CharField(
         max_length=MAX_REASON,
@@ -114,6 +115,13 @@ class RejectForm(forms.Form):
         error_messages={"required": "Give a reason: the member will see it."},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean_reason(self) -> str:
+        """The reason normalised; refused when nothing of it would show."""
+        reason = normalise_text(self.cleaned_data["reason"])
+        if not shows_something(reason):
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
 
 
 class LeaveCreateForm(forms.Form):

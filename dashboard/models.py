@@ -22,6 +22,8 @@ class AuditEntry(models.Model):
         FAILED = "failed", "Failed, nothing changed"
         UNKNOWN = "unknown", "Unknown (WebWork did not answer)"
         SENDING = "sending", "Sending"
+        # A decision made here that WebWork later undid (the leave is pending again there).
+        SUPERSEDED = "superseded", "Superseded (pending again in WebWork)"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,7 +9,9 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace
@@ -26,7 +28,7 @@ from dashboard.selectors.notifications import (
 from dashboard.services import workspace_refresh
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
-from dashboard.webwork_oauth.models import WebWorkToken
+from dashboard.webwork_oauth.models import SessionTombstone, WebWorkToken
 from dashboard.webwork_oauth.tokens import ReauthRequired, token_refresh
 
 logger = logging.getLogger("dashboard.tasks")
@@ -172,6 +174,16 @@ def alert_deliver_task(self, *, delivery_id: int) -> str:
             return "failed"
         countdown = min(15 * 3**self.request.retries, MAX_RETRY_COUNTDOWN)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(ignore_result=True)
+def sessions_clear_task() -> int:
+    """Beat, daily: delete expired sessions (Django's clearsessions), and the tombstones of
+    sessions whose cached copies have expired too; returns the tombstones deleted."""
+    call_command("clearsessions")
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    deleted, _ = SessionTombstone.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 @shared_task(ignore_result=True)

@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from dashboard.platform.static_headers import add_static_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "axes",
     "dashboard.webwork_oauth",
     "dashboard",
 ]
@@ -96,10 +99,13 @@ MIDDLEWARE = [
     # Inside the messages middleware and outside everything that may redirect or add messages.
     "dashboard.platform.middleware.HtmxMessagesMiddleware",
     "dashboard.platform.middleware.NoStoreMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware; an action's POST comes back to its page after sign-in.
+    "dashboard.platform.middleware.SignInRequiredMiddleware",
     "dashboard.platform.middleware.SessionTimeoutMiddleware",
     "dashboard.platform.ratelimit.RateLimitMiddleware",
     "dashboard.platform.middleware.ReauthMiddleware",
+    # Last, as django-axes asks: refuses the admin's sign-in while it is locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,7 +172,8 @@ if REDIS_URL:
     }
     # Sessions are read from Redis and written to both it and the database: one query less
     # per request, and nobody is signed out while Redis is down (the database still answers).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # A copy left in Redis by a sign-out that could not reach it is refused (S-12).
+    SESSION_ENGINE = "dashboard.webwork_oauth.sessions"
 else:
     CACHES = {
         "default": {
@@ -217,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # Expired sessions (Django's clearsessions) and old session tombstones.
+    "clear-sessions": {
+        "task": "dashboard.tasks.sessions_clear_task",
+        "schedule": 24 * 3600.0,
+    },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {
         "task": "dashboard.tasks.worker_heartbeat_task",
@@ -245,6 +257,17 @@ WEBWORK_CONNECT_TIMEOUT = float(env.str("WEBWORK_CONNECT_TIMEOUT", default="3"))
 WEBWORK_READ_TIMEOUT = float(env.str("WEBWORK_READ_TIMEOUT", default="5"))
 # Seconds one web request may spend on WebWork in all, retries included; then cached data shows.
 WEBWORK_REQUEST_BUDGET = float(env.str("WEBWORK_REQUEST_BUDGET", default="6"))
+# Seconds the list of workspaces a person manages is trusted without asking WebWork again. Past
+# it, with WebWork failing, workspace pages say access cannot be confirmed (authorisation data
+# is never served stale).
+ACCESS_RECHECK_SECONDS = env_int("ACCESS_RECHECK_SECONDS", 300)
+# Calls to WebWork one person may make in any 60 seconds, from all processes together (WebWork
+# allows 60; the rest is margin). Reads stop WEBWORK_WRITE_RESERVE short of it, so decisions
+# always find room. 0 turns the allowance off.
+WEBWORK_CALLS_PER_MINUTE = env_int("WEBWORK_CALLS_PER_MINUTE", 58)
+WEBWORK_WRITE_RESERVE = env_int("WEBWORK_WRITE_RESERVE", 8)
+if WEBWORK_CALLS_PER_MINUTE and WEBWORK_WRITE_RESERVE >= WEBWORK_CALLS_PER_MINUTE:
+    raise ImproperlyConfigured("WEBWORK_WRITE_RESERVE must be below WEBWORK_CALLS_PER_MINUTE")
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).
@@ -252,6 +275,8 @@ TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 
 # --------------------------------------------------------------------------- sign in (allauth)
 AUTHENTICATION_BACKENDS = [
+    # First: refuses password sign-in (the admin's) while it is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -345,6 +370,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cookie on the OAuth return.
 CSRF_COOKIE_SAMESITE = "Lax"
+# Django's default keeps the CSRF cookie a year; no page outlives the session, so neither does it.
+CSRF_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 # --------------------------------------------------------------------------- rate limits
 # Per person and minute on workspace routes (dashboard.platform.ratelimit); 0 turns a limit off.
@@ -352,6 +379,17 @@ RATE_LIMIT_WRITES = env_int("RATE_LIMIT_WRITES", 30)
 RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 120)
 # Reads of one calendar feed (one secret URL) per minute, whoever reads it; 0 turns it off.
 RATE_LIMIT_FEEDS = env_int("RATE_LIMIT_FEEDS", 60)
+# Per client address and minute: starts of "Sign in with WebWork", OAuth callbacks and the
+# admin's password form. 0 turns it off.
+RATE_LIMIT_SIGN_IN = env_int("RATE_LIMIT_SIGN_IN", 20)
+# The admin's password sign-in (the only one) is locked for an hour after five wrong passwords
+# for one username from one address (django-axes, counted in the database).
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dashboard.views.errors.admin_locked_out"
 
 # --------------------------------------------------------------------------- security headers
 X_FRAME_OPTIONS = "DENY"
@@ -378,6 +416,8 @@ SECURE_CSP = {
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# whitenoise answers before the CSP middleware runs: static files get their own strict policy.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -26,12 +26,14 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 LOGGING["root"]["level"] = "WARNING"
 # Fault tests wait for timeouts: keep them short.
 WEBWORK_READ_TIMEOUT = 1.5
-# Per-person limits are off: suites drive hundreds of requests a minute as one person.
+# Per-person and sign-in limits are off: suites drive hundreds of requests a minute as one
+# person and sign in dozens of times a minute from one address.
 # tests/security/test_rate_limits.py turns them on.
 RATE_LIMIT_WRITES = 0
 RATE_LIMIT_PAGES = 0
 # The webhook receivers of the tests listen on 127.0.0.1, over plain http.
 WEBHOOK_ALLOW_LOCAL = True
+RATE_LIMIT_SIGN_IN = 0
 # A file, not shared memory: threaded tests (token refresh, live servers) need real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so parallel runs on one machine never share a database.

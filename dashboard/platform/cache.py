@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
-from django.core.cache import cache
-
-from dashboard.webwork import RateLimited, Unavailable, WebWorkError
+from dashboard.platform import shared
+from dashboard.webwork import OverBudget, RateLimited, Unavailable, WebWorkError
 from dashboard.webwork.errors import BadResponse
 
 logger = logging.getLogger("dashboard.cache")
@@ -62,32 +61,32 @@ def user_key(user_id: int, *parts: object) -> str:
 
 def data_version(workspace_id: int) -> int:
     """The workspace's data version; our own writes bump it to invalidate leave lists."""
-    version = cache.get(workspace_key(workspace_id, "version"))
+    version = shared.get(workspace_key(workspace_id, "version"))
     if version is None:
         version = int(time.time() * 1000)
-        cache.add(workspace_key(workspace_id, "version"), version, None)
+        shared.add(workspace_key(workspace_id, "version"), version, None)
     return int(version)
 
 
 def data_version_bump(workspace_id: int) -> None:
     """Invalidate every leave list of the workspace."""
-    cache.set(workspace_key(workspace_id, "version"), int(time.time() * 1000), None)
+    shared.put(workspace_key(workspace_id, "version"), int(time.time() * 1000), None)
 
 
 def cache_delete(key: str) -> None:
     """Forget one cached value."""
-    cache.delete(key)
+    shared.delete(key)
 
 
 def cache_peek(key: str) -> Cached | None:
     """The cached value, fresh or not, without fetching."""
-    return cache.get(key)
+    return shared.get(key)
 
 
 def cache_put(key: str, value: object, *, keep_for: int, fetched_at: float | None = None) -> Cached:
     """Store a value fetched just now (or at `fetched_at`, for a value derived from another)."""
     entry = Cached(value=value, fetched_at=time.time() if fetched_at is None else fetched_at)
-    cache.set(key, entry, keep_for)
+    shared.put(key, entry, keep_for)
     return entry
 
 
@@ -98,7 +97,7 @@ def _breaker_key(scope: str) -> str:
 
 def _breaker_state(scope: str) -> tuple[float | None, bool]:
     """(when the breaker closes, whether WebWork asked us to slow down), if it is open."""
-    value = cache.get(_breaker_key(scope) + ":open")
+    value = shared.get(_breaker_key(scope) + ":open")
     until, rate_limited = value if isinstance(value, tuple) else (value, False)
     if until is not None and until > time.time():
         return float(until), bool(rate_limited)
@@ -107,9 +106,9 @@ def _breaker_state(scope: str) -> tuple[float | None, bool]:
 
 def _open(scope: str, seconds: float, *, rate_limited: bool = False) -> None:
     key = _breaker_key(scope)
-    cache.set(key + ":open", (time.time() + seconds, rate_limited), int(seconds) + 1)
-    cache.set(key + ":tripped", 1, TRIPPED_MEMORY)
-    cache.delete_many([key + ":fails", key + ":probe"])
+    shared.put(key + ":open", (time.time() + seconds, rate_limited), int(seconds) + 1)
+    shared.put(key + ":tripped", 1, TRIPPED_MEMORY)
+    shared.delete_many([key + ":fails", key + ":probe"])
 
 
 def _note_failure(scope: str, error: WebWorkError) -> None:
@@ -118,14 +117,14 @@ def _note_failure(scope: str, error: WebWorkError) -> None:
         wait = error.retry_after if error.retry_after is not None else BREAKER_OPEN_SECONDS
         _open(scope, min(max(wait, 1.0), RATE_LIMIT_MAX_BACKOFF), rate_limited=True)
         return
-    if cache.get(key + ":tripped"):
+    if shared.get(key + ":tripped"):
         logger.warning("WebWork still failing; backing off again", extra={"scope": scope})
         _open(scope, BREAKER_OPEN_SECONDS)
         return
     fails_key = key + ":fails"
-    cache.add(fails_key, 0, 60)
+    shared.add(fails_key, 0, 60)
     try:
-        fails = cache.incr(fails_key)
+        fails = shared.incr(fails_key)
     except ValueError:
         fails = 1
     if fails >= BREAKER_THRESHOLD:
@@ -135,7 +134,7 @@ def _note_failure(scope: str, error: WebWorkError) -> None:
 
 def _note_success(scope: str) -> None:
     key = _breaker_key(scope)
-    cache.delete_many([key + ":fails", key + ":open", key + ":tripped", key + ":probe"])
+    shared.delete_many([key + ":fails", key + ":open", key + ":tripped", key + ":probe"])
 
 
 def _blocked(scope: str) -> tuple[WebWorkError | None, bool]:
@@ -144,9 +143,9 @@ def _blocked(scope: str) -> tuple[WebWorkError | None, bool]:
     probing = False
     if until is None:
         key = _breaker_key(scope)
-        if not cache.get(key + ":tripped"):
+        if not shared.get(key + ":tripped"):
             return None, False
-        probing = cache.add(key + ":probe", 1, LOCK_SECONDS)
+        probing = shared.add(key + ":probe", 1, LOCK_SECONDS)
         if probing:
             return None, True
         until = time.time() + 1  # another request is probing WebWork right now
@@ -192,46 +191,67 @@ def cached_fetch[T](
     keep_for: int,
     breaker_scope: str,
     force: bool = False,
+    serve_stale: bool = True,
 ) -> Cached[T]:
     """Serve `key` from the cache while fresh, else fetch it (once, however many ask).
 
-    Raises the WebWork error when nothing usable is cached.
+    Raises the WebWork error when nothing usable is cached. With `serve_stale=False` (data that
+    must not outlive `fresh_for`, such as who may see what) a value past `fresh_for` is never
+    usable: WebWork failing raises, and a peer's fetch is waited for, not pre-empted.
     """
-    entry: Cached | None = cache.get(key)
+    entry: Cached | None = shared.get(key)
     if entry is not None and not force and entry.age_seconds < fresh_for:
         return entry
     if _cache_only.get():
         raise NotCached(key)
 
+    if not serve_stale:
+        entry = None
     error, probing = _blocked(breaker_scope)
     if error is not None:
         if entry is not None:
             return replace(entry, stale=True, error=error)
         raise error
     try:
-        return _fetch_once(key, fetch, entry, keep_for=keep_for, breaker_scope=breaker_scope)
+        return _fetch_once(
+            key, fetch, entry, fresh_for=fresh_for, keep_for=keep_for, breaker_scope=breaker_scope
+        )
     finally:
         if probing:
-            cache.delete(_breaker_key(breaker_scope) + ":probe")
+            shared.delete(_breaker_key(breaker_scope) + ":probe")
 
 
 def _fetch_once[T](
-    key: str, fetch: Callable[[], T], entry: Cached | None, *, keep_for: int, breaker_scope: str
+    key: str,
+    fetch: Callable[[], T],
+    entry: Cached | None,
+    *,
+    fresh_for: int,
+    keep_for: int,
+    breaker_scope: str,
 ) -> Cached[T]:
     """Fetch `key` unless a peer is already fetching it; note how WebWork did."""
     lock_key = f"lock:{key}"
-    have_lock = cache.add(lock_key, 1, LOCK_SECONDS)
+    have_lock = shared.add(lock_key, 1, LOCK_SECONDS)
     if not have_lock:
         if entry is not None:
             return replace(entry, stale=True)
-        waited = _wait_for_peer(key)
+        waited = _wait_for_peer(key, fresh_for=fresh_for)
+        if isinstance(waited, WebWorkError):
+            raise waited  # the peer's failure is ours: WebWork is not asked twice for it
         if waited is not None:
             return waited
+    # A value is as old as the moment it was asked for: an answer that took a while may predate
+    # a change made meanwhile (our own decisions are laid over lists by this time).
+    asked_at = time.time()
     try:
         try:
             value = fetch()
         except SERVE_STALE_ON as exc:
-            _note_failure(breaker_scope, exc)
+            if not isinstance(exc, OverBudget):  # our own allowance, not WebWork failing
+                _note_failure(breaker_scope, exc)
+            if have_lock:  # peers waiting for this fetch take its failure as theirs
+                shared.put(f"failed:{key}", (time.time(), exc), PEER_WAIT_SECONDS + 1)
             if entry is not None:
                 logger.info(
                     "serving stale data", extra={"key": key, "error": exc.__class__.__name__}
@@ -239,21 +259,31 @@ def _fetch_once[T](
                 return replace(entry, stale=True, error=exc)
             raise
         # Stored before the lock goes, so that peers waiting for it find the value.
-        stored = cache_put(key, value, keep_for=keep_for)
+        stored = cache_put(key, value, keep_for=keep_for, fetched_at=asked_at)
     finally:
         if have_lock:
-            cache.delete(lock_key)
+            shared.delete(lock_key)
     _note_success(breaker_scope)
     return stored
 
 
-def _wait_for_peer(key: str) -> Cached | None:
+def _wait_for_peer(key: str, *, fresh_for: int) -> Cached | WebWorkError | None:
+    """What a peer's fetch gave meanwhile: its value, or how WebWork failed it (None: the peer
+    took too long or vanished, so fetch it yourself)."""
+    started = time.time()
     deadline = time.monotonic() + PEER_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        entry = cache.get(key)
-        if entry is not None and entry.age_seconds < PEER_WAIT_SECONDS + 1:
+        entry = shared.get(key)
+        if entry is not None and entry.age_seconds < fresh_for:
             return entry
-        if cache.get(f"lock:{key}") is None:
-            return cache.get(key)
+        if shared.get(f"lock:{key}") is None:
+            # The peer is done: its value is there now, unless it failed.
+            entry = shared.get(key)
+            if entry is not None and entry.age_seconds < fresh_for:
+                return entry
+            failed = shared.get(f"failed:{key}")
+            if isinstance(failed, tuple) and failed[0] >= started:
+                return failed[1]
+            return None
     return None

@@ -4,14 +4,18 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.webwork import AuthExpired, record_calls
@@ -25,6 +29,40 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SESSION_SEEN_AT = "seen_at"
 # Refresh the idle clock at most this often, to avoid a session write on every request.
 SEEN_AT_GRANULARITY = 60
+
+
+def page_to_return_to(request: HttpRequest) -> str:
+    """Where someone asked to sign in (again) goes back to afterwards.
+
+    The page itself for a GET. An action (approve, reject, refresh...) answers POST only, so a
+    `next` pointing at it would land on an empty 405: instead, the page the action came from
+    (htmx's `HX-Current-URL`, else the `Referer`, on this site only), else its workspace's inbox.
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    for url in (request.headers.get("HX-Current-URL"), request.headers.get("Referer")):
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(url)
+            return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        workspace_id = resolve(request.path_info).kwargs.get("workspace_id")
+    except Resolver404:
+        workspace_id = None
+    return f"/w/{workspace_id}/" if workspace_id else "/"
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, sending an action's POST back to its page after sign-in."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        """Redirect to sign in, with `next` the page to come back to."""
+        return redirect_to_login(
+            page_to_return_to(request),
+            self.get_login_url(view_func),
+            self.get_redirect_field_name(view_func),
+        )
 
 
 class RequestLogMiddleware:
@@ -97,7 +135,7 @@ class SessionTimeoutMiddleware:
             if idle or expired:
                 logout(request)
                 messages.info(request, "Your session expired. Sign in again to continue.")
-                return redirect(settings.LOGIN_URL)
+                return redirect_to_login(page_to_return_to(request), settings.LOGIN_URL)
             if now - seen_at >= SEEN_AT_GRANULARITY or SESSION_SEEN_AT not in session:
                 session[SESSION_SEEN_AT] = now
         return self.get_response(request)
@@ -174,4 +212,4 @@ class ReauthMiddleware:
         )
         logout(request)
         messages.warning(request, "Your WebWork sign-in has expired. Sign in with WebWork again.")
-        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        return redirect_to_login(page_to_return_to(request), settings.LOGIN_URL)

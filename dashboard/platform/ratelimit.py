@@ -1,9 +1,12 @@
-"""Per-person limits on our own workspace pages and actions (S-24).
+"""Per-person limits on our own workspace pages and actions, per-address limits on sign-in (S-24).
 
 Each signed-in person may make `RATE_LIMIT_WRITES` POSTs and `RATE_LIMIT_PAGES` other
 requests per minute under `/w/`; beyond that the answer is 429 with `Retry-After`. The limits
 protect WebWork's allowance (60 calls a minute per person) and the dashboard itself from a
-runaway script or a stuck key. Sign-in pages are limited by allauth (`ACCOUNT_RATE_LIMITS`).
+runaway script or a stuck key. Starting "Sign in with WebWork", OAuth callbacks and the
+admin's password form are limited per client address (`RATE_LIMIT_SIGN_IN`): each callback
+costs a token exchange and two WebWork calls, and each admin attempt a password check
+(django-axes also locks a username out after five wrong passwords).
 
 Counters are one-minute windows in the shared cache, so every web process counts together.
 With Redis down each process counts in its own memory: the same limits, per process.
@@ -26,6 +29,9 @@ logger = logging.getLogger("dashboard.ratelimit")
 
 WINDOW_SECONDS = 60
 LIMITED_PREFIX = "/w/"
+OAUTH_START = "/accounts/webwork/login/"
+OAUTH_CALLBACK = "/accounts/webwork/login/callback/"
+ADMIN_SIGN_IN = "/admin/login/"
 
 _local: OrderedDict[str, int] = OrderedDict()
 _local_lock = threading.Lock()
@@ -61,36 +67,45 @@ def _incr_or_none(key: str) -> int | None:
         return None
 
 
-def _limit_for(request: HttpRequest) -> tuple[str, int]:
-    if request.method == "POST":
-        return "write", settings.RATE_LIMIT_WRITES
-    return "page", settings.RATE_LIMIT_PAGES
+def _limit_for(request: HttpRequest) -> tuple[str, str, int] | None:
+    """(kind, whose count, limit) for a request that is counted, else None."""
+    path = request.path
+    is_post = request.method == "POST"
+    if path == OAUTH_CALLBACK or (is_post and path in (OAUTH_START, ADMIN_SIGN_IN)):
+        return "sign-in", request.META.get("REMOTE_ADDR", ""), settings.RATE_LIMIT_SIGN_IN
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not path.startswith(LIMITED_PREFIX):
+        return None
+    if is_post:
+        return "write", str(user.pk), settings.RATE_LIMIT_WRITES
+    return "page", str(user.pk), settings.RATE_LIMIT_PAGES
 
 
 class RateLimitMiddleware:
-    """429 with Retry-After past a person's per-minute limits on workspace routes."""
+    """429 with Retry-After past a person's per-minute limits on workspace routes, or an
+    address's on sign-in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         """Count, then pass through or refuse."""
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not request.path.startswith(LIMITED_PREFIX):
+        limited = _limit_for(request)
+        if limited is None:
             return self.get_response(request)
-        kind, limit = _limit_for(request)
+        kind, whose, limit = limited
         if limit <= 0:  # 0 turns the limit off
             return self.get_response(request)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        count = hit(f"ratelimit:{kind}:{user.pk}:{window}")
+        count = hit(f"ratelimit:{kind}:{whose}:{window}")
         if count <= limit:
             return self.get_response(request)
         retry_after = max(1, int(WINDOW_SECONDS - now % WINDOW_SECONDS) + 1)
         if count == limit + 1:  # once per window and person
             logger.warning(
                 "rate limit reached",
-                extra={"kind": kind, "user_id": user.pk, "limit": limit, "path": request.path},
+                extra={"kind": kind, "whose": whose, "limit": limit, "path": request.path},
             )
         response = _too_many_requests(request, kind=kind)
         response["Retry-After"] = str(retry_after)
@@ -98,8 +113,8 @@ class RateLimitMiddleware:
 
 
 def _too_many_requests(request: HttpRequest, *, kind: str) -> HttpResponse:
-    """429: the person's per-minute limit on our own pages or actions."""
-    what = "actions" if kind == "write" else "page views"
+    """429: the person's per-minute limit on our own pages or actions, or sign-in's."""
+    what = {"write": "actions", "page": "page views", "sign-in": "sign-in attempts"}[kind]
     return error_page(
         request,
         429,

@@ -247,7 +247,7 @@ def calendar_get(
     overrides = leave_overrides(workspace_id=workspace_id)
     leaves = [
         leave
-        for leave in leaves_with_overrides(reads["leaves"].entry.value, overrides)
+        for leave in leaves_with_overrides(reads["leaves"].entry, overrides)
         if leave.status in SHOWN_STATUSES
     ]
     if policy_id is not None:

@@ -12,6 +12,7 @@ from dashboard.webwork import (
     BadResponse,
     Forbidden,
     NotFound,
+    OverBudget,
     RateLimited,
     Unavailable,
     WebWorkError,
@@ -38,6 +39,11 @@ class Notice:
 
 def describe(error: WebWorkError) -> str:
     """A human sentence for a WebWork failure (never upstream text or internals)."""
+    if isinstance(error, OverBudget):
+        at = timezone.localtime() + dt.timedelta(seconds=error.retry_after or 60)
+        return (
+            f"This minute's allowance of WebWork calls is used up; fresh data after {at:%H:%M:%S}."
+        )
     if isinstance(error, RateLimited):
         if error.retry_after:
             at = timezone.localtime() + dt.timedelta(seconds=error.retry_after)

@@ -256,7 +256,7 @@ def inbox_get(
             ],
         )
     overrides = leave_overrides(workspace_id=workspace_id)
-    all_pending = leaves_with_overrides(pending.entry.value, overrides, status=LeaveStatus.PENDING)
+    all_pending = leaves_with_overrides(pending.entry, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
     months = sorted(set(_months_spanned(leaves, today)) | set(early))
     month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}
@@ -269,7 +269,7 @@ def inbox_get(
         leave
         for outcome in month_reads.values()
         if outcome.entry is not None
-        for leave in leaves_with_overrides(outcome.entry.value, overrides)
+        for leave in leaves_with_overrides(outcome.entry, overrides)
     ]
     all_months_ok = all(o.entry is not None for o in month_reads.values())
     team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None

@@ -1,6 +1,7 @@
 """The requests list: every request with filters, text search, pagination and CSV rows."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -138,7 +139,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         )
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
-    leaves = leaves_with_overrides(result.entry.value, overrides, status=filters.query.status)
+    leaves = leaves_with_overrides(result.entry, overrides, status=filters.query.status)
     needle = filters.q.casefold().strip()
     if needle:
         leaves = [leave for leave in leaves if _matches(leave, lookup, needle)]
@@ -194,12 +195,21 @@ CSV_HEADER = [
 ]
 
 
+# Where a spreadsheet may start a cell: the start of the value, and after any character some
+# spreadsheet (or its import settings, or its locale) takes for a separator.
+# Then what makes a formula: = + - @ (and their full-width forms), possibly after blanks.
+_FORMULA_START = re.compile(r"(^|[,;\t|\r\n])(?=\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+
+
 def csv_cell(value: object) -> str:
-    """Text for a CSV cell; a leading =, +, - or @ is defused so spreadsheets don't run it."""
+    """Text for a CSV cell, defused so no spreadsheet runs it as a formula.
+
+    An apostrophe goes wherever a cell could begin with a formula: at the start, and after
+    every separator inside the value (a note "ok;=HYPERLINK(...)" is two cells in a
+    semicolon-separated locale).
+    """
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return _FORMULA_START.sub(r"\1'", text)
 
 
 def csv_rows(listing: LeaveListing):

@@ -1,5 +1,6 @@
 """Reads: everything a page shows starts here, cached per workspace (see each module).
 
+- `access`: the workspaces a person manages, trusted only while fresh, dropped on a 403;
 - `parallel`: several reads of one page at once, each failing on its own;
 - `readers`: the cached reads from WebWork, one per kind of data;
 - `overlay`: our own recent decisions, applied over cached lists;
@@ -7,12 +8,18 @@
 - `holidays`: a workspace's public holidays (WebWork has none).
 """
 
+from dashboard.selectors.access import (
+    access_refusals,
+    workspace_list_for_user,
+    workspace_list_prime,
+)
 from dashboard.selectors.holidays import holiday_region, holiday_region_forget, holidays_between
 from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
 from dashboard.selectors.parallel import ReadResult, fetch_parallel
 from dashboard.selectors.pending import (
     cached_leave_peek,
     leave_list_pending,
+    leave_pending_again,
     pending_count_peek,
 )
 from dashboard.selectors.readers import (
@@ -25,13 +32,12 @@ from dashboard.selectors.readers import (
     leave_list_for_month,
     member_list,
     policy_list,
-    workspace_list_for_user,
-    workspace_list_prime,
 )
 
 __all__ = [
     "LeaveQuery",
     "ReadResult",
+    "access_refusals",
     "balance_list",
     "balance_window",
     "cached_leave_peek",
@@ -45,6 +51,7 @@ __all__ = [
     "leave_list_for_month",
     "leave_list_pending",
     "leave_overrides",
+    "leave_pending_again",
     "leaves_with_overrides",
     "member_list",
     "pending_count_peek",

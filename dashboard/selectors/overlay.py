@@ -1,7 +1,10 @@
 """Our own recent decisions, laid over cached leave lists so they show at once on every page.
 
 A decision made here is in our `LeaveDecision` table the moment WebWork confirms it; cached
-lists learn of it only when they are refetched. Until then, this overlay applies it.
+lists learn of it only when they are refetched. Until then, this overlay applies it: only over
+lists fetched before the decision. A list fetched after it already says what WebWork holds, and
+if that is "pending" again (WebWork can put a decided leave back), the list is right and our
+record is out of date (`services.claims` then lets a new decision through).
 """
 
 import datetime as dt
@@ -10,8 +13,14 @@ from dataclasses import dataclass, replace
 from django.utils import timezone
 
 from dashboard.models import LeaveDecision
+from dashboard.platform.cache import Cached
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, MINUTE
 from dashboard.webwork import Leave, LeaveStatus
+
+# Lists are fetched and decisions recorded by different processes, perhaps on different machines
+# whose clocks disagree a little: a list counts as read after a decision only when it was asked
+# for this much later. (WebWork putting a leave back takes a person; seconds are nothing to it.)
+CLOCK_MARGIN = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,8 +29,13 @@ class LeaveOverride:
 
     status: LeaveStatus
     decided_by: int | None
+    decided_at: dt.datetime
     reject_reason: str | None = None
-    decided_at: dt.datetime | None = None
+
+    def newer_than(self, fetched_at: float) -> bool:
+        """Whether the decision may have been recorded after a list fetched at `fetched_at` was
+        asked for (anything but a list asked for `CLOCK_MARGIN` later)."""
+        return self.decided_at.timestamp() + CLOCK_MARGIN > fetched_at
 
     def apply(self, leave: Leave) -> Leave:
         """The leave as it is after our decision."""
@@ -49,7 +63,7 @@ def leave_overrides(*, workspace_id: int) -> dict[str, LeaveOverride]:
     ).values_list("leave_id", "result_status", "decided_by_webwork_id", "reason", "updated_at")
     return {
         leave_id: LeaveOverride(
-            status=LeaveStatus(status), decided_by=by, reject_reason=reason or None, decided_at=at
+            status=LeaveStatus(status), decided_by=by, decided_at=at, reject_reason=reason or None
         )
         for leave_id, status, by, reason, at in rows
         if status in (LeaveStatus.APPROVED, LeaveStatus.REJECTED)
@@ -57,11 +71,13 @@ def leave_overrides(*, workspace_id: int) -> dict[str, LeaveOverride]:
 
 
 def leaves_with_overrides(
-    leaves: list[Leave], overrides: dict[str, LeaveOverride], *, status: str | None = None
+    entry: Cached[list[Leave]], overrides: dict[str, LeaveOverride], *, status: str | None = None
 ) -> list[Leave]:
-    """Apply our recent decisions over a cached list (and re-filter by status)."""
-    if overrides:
-        leaves = [overrides[lv.id].apply(lv) if lv.id in overrides else lv for lv in leaves]
+    """A cached list, with our decisions made since it was fetched applied (and re-filtered)."""
+    leaves = entry.value
+    newer = {key: o for key, o in overrides.items() if o.newer_than(entry.fetched_at)}
+    if newer:
+        leaves = [newer[lv.id].apply(lv) if lv.id in newer else lv for lv in leaves]
         if status:
             leaves = [leave for leave in leaves if leave.status == status]
     return leaves

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import replace
 
 from dashboard.platform.cache import Cached, cache_peek, cache_put
-from dashboard.selectors.overlay import leave_overrides
+from dashboard.selectors.overlay import CLOCK_MARGIN, leave_overrides
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, LeaveQuery, leave_list, leave_list_key
 from dashboard.webwork import Leave, LeaveStatus
 
@@ -24,16 +24,24 @@ def leave_list_pending(
     return replace(entry, value=sorted(entry.value, key=created_order))
 
 
-def _remember_pending_ids(workspace_id: int, entry: Cached[list[Leave]]) -> tuple[str, ...]:
+def _remember_pending_ids(workspace_id: int, entry: Cached[list[Leave]]) -> Cached[tuple[str, ...]]:
     """Keep the ids of a pending list beside it, so that the count in every page's navigation
     reads a few kilobytes instead of unpickling hundreds of leaves."""
     key = leave_list_key(workspace_id, PENDING, "ids")
     known = cache_peek(key)
     if known is not None and known.fetched_at == entry.fetched_at:
-        return known.value
+        return known
     ids = tuple(leave.id for leave in entry.value)
-    cache_put(key, ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at)
-    return ids
+    return cache_put(key, ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at)
+
+
+def _pending_ids_peek(workspace_id: int) -> Cached[tuple[str, ...]] | None:
+    """The ids of the cached pending list, and when it was fetched (None when not cached)."""
+    ids_entry = cache_peek(leave_list_key(workspace_id, PENDING, "ids"))
+    if ids_entry is not None:
+        return ids_entry
+    entry = cache_peek(leave_list_key(workspace_id, PENDING))
+    return _remember_pending_ids(workspace_id, entry) if entry is not None else None
 
 
 def created_order(leave: Leave) -> tuple:
@@ -44,16 +52,25 @@ def created_order(leave: Leave) -> tuple:
 
 def pending_count_peek(*, workspace_id: int) -> int | None:
     """How many requests are pending, from the cache only (None when not cached)."""
-    ids_entry = cache_peek(leave_list_key(workspace_id, PENDING, "ids"))
-    if ids_entry is not None:
-        ids = ids_entry.value
-    else:
-        entry = cache_peek(leave_list_key(workspace_id, PENDING))
-        if entry is None:
-            return None
-        ids = _remember_pending_ids(workspace_id, entry)
+    ids = _pending_ids_peek(workspace_id)
+    if ids is None:
+        return None
     overrides = leave_overrides(workspace_id=workspace_id)
-    return sum(1 for leave_id in ids if leave_id not in overrides)
+    return sum(
+        1
+        for leave_id in ids.value
+        if leave_id not in overrides or not overrides[leave_id].newer_than(ids.fetched_at)
+    )
+
+
+def leave_pending_again(*, workspace_id: int, leave_id: str, since: dt.datetime) -> bool:
+    """Whether a pending list WebWork gave after `since` (a decision we recorded) lists the leave.
+
+    From the cache only: what the dashboard knows without asking WebWork.
+    """
+    ids = _pending_ids_peek(workspace_id)
+    fresher = ids is not None and ids.fetched_at >= since.timestamp() + CLOCK_MARGIN
+    return fresher and leave_id in ids.value
 
 
 def cached_leave_peek(*, workspace_id: int, leave_id: str) -> Leave | None:
@@ -65,4 +82,4 @@ def cached_leave_peek(*, workspace_id: int, leave_id: str) -> Leave | None:
     if leave is None:
         return None
     override = leave_overrides(workspace_id=workspace_id).get(leave_id)
-    return override.apply(leave) if override else leave
+    return override.apply(leave) if override and override.newer_than(entry.fetched_at) else leave

@@ -1,4 +1,4 @@
-"""Cached reads from WebWork, one per kind of data, scoped per workspace (or per person).
+"""Cached reads from WebWork, one per kind of data, scoped per workspace.
 
 Freshness (see docs/architecture.md): members and policies change rarely; balances are
 refreshed by Celery beat and after each decision; leave lists are short-lived and bumped by
@@ -8,25 +8,16 @@ our own writes through the workspace's data version.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from dashboard.dates import month_bounds, year_bounds
-from dashboard.platform.cache import (
-    Cached,
-    cache_put,
-    cached_fetch,
-    data_version,
-    user_key,
-    workspace_key,
-)
+from dashboard.platform.cache import Cached, cached_fetch, data_version, workspace_key
+from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client
-from dashboard.webwork import Balance, Leave, LeaveStatus, Member, Policy, WebWorkError, Workspace
+from dashboard.webwork import Balance, Leave, LeaveStatus, Member, Policy, WebWorkError
 
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
-WORKSPACES_FRESH_FOR = 5 * MINUTE
 MEMBERS_FRESH_FOR = 15 * MINUTE
 POLICIES_FRESH_FOR = 15 * MINUTE
 BALANCES_FRESH_FOR = 10 * MINUTE
@@ -35,39 +26,19 @@ KEEP_FOR = 1 * DAY
 LEAVES_KEEP_FOR = 15 * MINUTE
 
 
-def _scope(user_id: int) -> str:
-    """The breaker's scope: WebWork's rate limit is per person."""
-    return f"user:{user_id}"
-
-
-# --------------------------------------------------------------------------- workspaces
-def workspace_list_for_user(*, user: AbstractBaseUser, force: bool = False) -> list[Workspace]:
-    """The workspaces this person manages, from their own token (cached briefly)."""
-    entry = cached_fetch(
-        user_key(user.pk, "workspaces"),
-        lambda: [w for w in page_client(user.pk).list_workspaces() if w.can_manage],
-        fresh_for=WORKSPACES_FRESH_FOR,
-        keep_for=KEEP_FOR,
-        breaker_scope=_scope(user.pk),
-        force=force,
-    )
-    return entry.value
-
-
-def workspace_list_prime(*, user_id: int, workspaces: list[Workspace]) -> None:
-    """Remember the manageable workspaces learnt at sign-in (saves a call)."""
-    cache_put(user_key(user_id, "workspaces"), list(workspaces), keep_for=KEEP_FOR)
-
-
 # --------------------------------------------------------------------------- slow-changing data
 def member_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Member]]:
     """All members of the workspace."""
     return cached_fetch(
         workspace_key(workspace_id, "members"),
-        lambda: list(page_client(user_id).iter_members(workspace_id=workspace_id)),
+        guarded(
+            user_id,
+            workspace_id,
+            lambda: list(page_client(user_id).iter_members(workspace_id=workspace_id)),
+        ),
         fresh_for=MEMBERS_FRESH_FOR,
         keep_for=KEEP_FOR,
-        breaker_scope=_scope(user_id),
+        breaker_scope=person_scope(user_id),
         force=force,
     )
 
@@ -76,10 +47,14 @@ def policy_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cach
     """The workspace's leave policies."""
     return cached_fetch(
         workspace_key(workspace_id, "policies"),
-        lambda: page_client(user_id).list_policies(workspace_id=workspace_id),
+        guarded(
+            user_id,
+            workspace_id,
+            lambda: page_client(user_id).list_policies(workspace_id=workspace_id),
+        ),
         fresh_for=POLICIES_FRESH_FOR,
         keep_for=KEEP_FOR,
-        breaker_scope=_scope(user_id),
+        breaker_scope=person_scope(user_id),
         force=force,
     )
 
@@ -94,14 +69,18 @@ def balance_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cac
     date_from, date_to = balance_window()
     return cached_fetch(
         workspace_key(workspace_id, "balances", date_from.year),
-        lambda: list(
-            page_client(user_id).iter_balances(
-                workspace_id=workspace_id, date_from=date_from, date_to=date_to
-            )
+        guarded(
+            user_id,
+            workspace_id,
+            lambda: list(
+                page_client(user_id).iter_balances(
+                    workspace_id=workspace_id, date_from=date_from, date_to=date_to
+                )
+            ),
         ),
         fresh_for=BALANCES_FRESH_FOR,
         keep_for=KEEP_FOR,
-        breaker_scope=_scope(user_id),
+        breaker_scope=person_scope(user_id),
         force=force,
     )
 
@@ -153,10 +132,10 @@ def leave_list(
 
     return cached_fetch(
         leave_list_key(workspace_id, query),
-        fetch,
+        guarded(user_id, workspace_id, fetch),
         fresh_for=LEAVES_FRESH_FOR,
         keep_for=LEAVES_KEEP_FOR,
-        breaker_scope=_scope(user_id),
+        breaker_scope=person_scope(user_id),
         force=force,
     )
 
@@ -180,7 +159,12 @@ def leave_list_for_month(*, user_id: int, workspace_id: int, year: int, month: i
 
 def leave_get(*, user_id: int, workspace_id: int, leave_id: str) -> Leave:
     """One leave, read straight from WebWork (never cached: used to learn the truth)."""
-    return page_client(user_id).get_leave(workspace_id=workspace_id, leave_id=leave_id)
+    read = guarded(
+        user_id,
+        workspace_id,
+        lambda: page_client(user_id).get_leave(workspace_id=workspace_id, leave_id=leave_id),
+    )
+    return read()
 
 
 def leave_get_or_none(*, user_id: int, workspace_id: int, leave_id: str) -> Leave | None:

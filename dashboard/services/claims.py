@@ -3,7 +3,9 @@
 The row's unique constraint serialises concurrent taps and managers across processes (WebWork
 offers no idempotency key or version to do it for us). A claim ends as done (how the leave was
 decided, and by whom) or failed (free to try again); one left sending by a crash is taken over
-once it is stale.
+once it is stale. A done row answers repeat taps only while WebWork agrees with it: once a
+pending list fetched after it shows the leave pending again (WebWork can put a decided leave
+back), the row is superseded, which the audit log records, and a new decision may be made.
 """
 
 import datetime as dt
@@ -13,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dashboard.models import AuditEntry, LeaveDecision
+from dashboard.selectors import leave_pending_again
 from dashboard.services.audit import actor_name
 from dashboard.webwork import Leave
 
@@ -53,12 +56,35 @@ def take(
             row.state == LeaveDecision.State.SENDING
             and row.updated_at < timezone.now() - STALE_CLAIM
         )
-        if row.state == LeaveDecision.State.FAILED or stale:
+        superseded = row.state == LeaveDecision.State.DONE and leave_pending_again(
+            workspace_id=workspace_id, leave_id=leave_id, since=row.updated_at
+        )
+        if superseded:
+            _record_superseded(row)
+        if row.state == LeaveDecision.State.FAILED or stale or superseded:
             for name, value in values.items():
                 setattr(row, name, value)
             row.save()
             return row, True
     return row, False
+
+
+def _record_superseded(row: LeaveDecision) -> None:
+    """Keep in the audit log that a decision recorded here no longer holds in WebWork."""
+    when = timezone.localtime(row.updated_at)
+    AuditEntry.objects.create(
+        actor_id=row.decided_by_id,
+        actor_name=row.decided_by_name,
+        workspace_id=row.workspace_id,
+        leave_id=row.leave_id,
+        action=row.action,
+        outcome=AuditEntry.Outcome.SUPERSEDED,
+        reason=row.reason,
+        detail=(
+            f"{row.result_status or 'decided'} at {when:%Y-%m-%d %H:%M %Z}; "
+            "WebWork shows the leave pending again"
+        ),
+    )
 
 
 def finish(row: LeaveDecision, leave: Leave, *, by_name: str | None = None) -> None:

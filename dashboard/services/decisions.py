@@ -19,6 +19,7 @@ from dashboard.selectors import leave_get, leave_get_or_none, member_list
 from dashboard.services import claims
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
 from dashboard.services.workspaces import balances_refresh_request
+from dashboard.text import normalise_text, shows_something
 from dashboard.webwork import (
     BadResponse,
     Forbidden,
@@ -100,8 +101,8 @@ def leave_reject(
     *, user: AbstractBaseUser, workspace_id: int, leave_id: str, reason: str
 ) -> DecisionResult:
     """Reject a pending leave request with a reason the member will see."""
-    reason = reason.strip()
-    if not reason:
+    reason = normalise_text(reason)
+    if not shows_something(reason):
         raise ValueError("a reason is required to reject a request")
     return _decide(
         Decision(

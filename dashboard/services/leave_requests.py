@@ -150,7 +150,8 @@ def leave_create(
 
 def _refusal_message(exc: WebWorkError) -> str:
     if isinstance(exc, RateLimited):
-        return "WebWork is busy (too many requests). Nothing was filed; try again in a minute."
+        wait = f"in {int(exc.retry_after) + 1} seconds" if exc.retry_after else "in a minute"
+        return f"WebWork is busy (too many requests). Nothing was filed; try again {wait}."
     if isinstance(exc, Forbidden):
         return "WebWork no longer lets you manage this workspace."
     return "WebWork doesn't know this member or policy any more. Reload the form."

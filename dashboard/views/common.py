@@ -6,9 +6,10 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.http import trigger_client_event
 
 from dashboard.read_models.common import describe
-from dashboard.selectors import workspace_list_for_user
+from dashboard.selectors import access_refusals, workspace_list_for_user
 from dashboard.services import workspace_visit_record
 from dashboard.webwork import WebWorkError, Workspace
 
@@ -23,7 +24,10 @@ class WorkspaceRequest(HttpRequest):
 def workspace_view(view: Callable) -> Callable:
     """Serve `/w/<workspace_id>/...` only to people whose own token lists that workspace.
 
-    Anything else is a 404, before any other upstream call or cached data is touched.
+    Anything else is a 404, before any other upstream call or cached data is touched. When the
+    list can't be confirmed (WebWork failing past `ACCESS_RECHECK_SECONDS`) the page says so and
+    shows nothing else; when WebWork refuses one of the page's reads (403), the workspace is off
+    the person's list and the page is a 404 too.
     """
 
     @wraps(view)
@@ -31,7 +35,7 @@ def workspace_view(view: Callable) -> Callable:
         try:
             workspaces = workspace_list_for_user(user=request.user)
         except WebWorkError as exc:
-            return render_unavailable(request, exc)
+            return render_access_unconfirmed(request, exc, workspace_id=workspace_id)
         workspace = next((w for w in workspaces if w.id == workspace_id), None)
         if workspace is None:
             raise Http404("not a workspace this person manages")
@@ -39,7 +43,11 @@ def workspace_view(view: Callable) -> Callable:
         request.workspaces = workspaces
         if request.method == "GET" and not getattr(request, "htmx", False):
             _note_visit(request, workspace_id)
-        return view(request, workspace_id, *args, **kwargs)
+        with access_refusals() as refused:
+            response = view(request, workspace_id, *args, **kwargs)
+        if workspace_id in refused:
+            raise Http404("WebWork refused this person a read of the workspace")
+        return response
 
     return wrapper
 
@@ -61,11 +69,21 @@ def _note_visit(request: HttpRequest, workspace_id: int) -> None:
     request.session["last_workspace_id"] = workspace_id
 
 
-def render_unavailable(request: HttpRequest, error: WebWorkError) -> HttpResponse:
-    """WebWork failed and nothing usable is cached: say so, with a retry control."""
-    return render(
+def render_access_unconfirmed(
+    request: HttpRequest, error: WebWorkError, *, workspace_id: int | None = None
+) -> HttpResponse:
+    """Which workspaces the person manages can't be confirmed: say so, show nothing else."""
+    message = describe(error)
+    response = render(
         request,
-        "dashboard/unavailable.html",
-        {"message": describe(error), "retry_url": request.get_full_path()},
+        "dashboard/access_unconfirmed.html",
+        {"message": message, "retry_url": request.get_full_path(), "workspace_id": workspace_id},
         status=503,
     )
+    if getattr(request, "htmx", False):  # htmx 2 swaps no 5xx: tell the person in a toast
+        trigger_client_event(
+            response,
+            "toast",
+            {"message": f"{message} Your access can't be confirmed right now.", "level": "error"},
+        )
+    return response

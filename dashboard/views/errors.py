@@ -44,6 +44,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+def admin_locked_out(request: HttpRequest, *_axes_arguments) -> HttpResponse:
+    """429 from django-axes (which also passes its response and the credentials, unused): too
+    many wrong passwords on the admin's sign-in."""
+    return error_page(
+        request,
+        429,
+        "Too many wrong passwords",
+        "Signing in here is locked for an hour after five wrong passwords. Try again later.",
+    )
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 on a missing or stale CSRF token: say so, and for HTMX show a toast to reload."""
     return error_page(

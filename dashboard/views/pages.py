@@ -27,7 +27,7 @@ from dashboard.read_models.leaves import (
 from dashboard.read_models.policies import policies_get
 from dashboard.selectors import holiday_region, workspace_list_for_user
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
-from dashboard.views.common import WorkspaceRequest, render_unavailable, workspace_view
+from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     try:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
-        return render_unavailable(request, exc)
+        return render_access_unconfirmed(request, exc)
     ids = [w.id for w in workspaces]
     last = (
         UserPreference.objects.filter(user=request.user)
@@ -57,7 +57,7 @@ def workspace_picker(request: HttpRequest) -> HttpResponse:
     try:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
-        return render_unavailable(request, exc)
+        return render_access_unconfirmed(request, exc)
     go = re.fullmatch(r"/w/(\d{1,18})/", request.GET.get("go") or "")
     chosen = _int_or_none(go.group(1) if go else request.GET.get("workspace"))
     if chosen in {w.id for w in workspaces}:
@@ -115,7 +115,8 @@ def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     if listing.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a separator inside a value never starts a cell, whatever the delimiter.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(listing)), content_type="text/csv; charset=utf-8"
     )

@@ -12,6 +12,7 @@ from .errors import (
     Forbidden,
     NoLongerPending,
     NotFound,
+    OverBudget,
     RateLimited,
     Unavailable,
     ValidationFailed,
@@ -29,13 +30,14 @@ from .records import (
     TokenSet,
     Workspace,
 )
-from .requester import RateLimitStatus
+from .requester import CallGate, RateLimitStatus
 
 __all__ = [
     "AuthExpired",
     "BadResponse",
     "Balance",
     "BalanceAmount",
+    "CallGate",
     "CallRecord",
     "Forbidden",
     "Leave",
@@ -44,6 +46,7 @@ __all__ = [
     "Member",
     "NoLongerPending",
     "NotFound",
+    "OverBudget",
     "Policy",
     "PolicyBalance",
     "RateLimitStatus",

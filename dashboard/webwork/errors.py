@@ -146,3 +146,13 @@ class RateLimited(WebWorkError):
 
     retryable = True
     default_message = "WebWork is limiting the request rate."
+
+
+class OverBudget(RateLimited):
+    """Not sent: the person's own allowance of WebWork calls is spent for now.
+
+    Raised before a call leaves (never by WebWork), so nothing was sent; `retry_after` says
+    when a call may go again. Reads are not retried on it: pages show what they have.
+    """
+
+    default_message = "This minute's allowance of WebWork calls is spent."

@@ -2,7 +2,9 @@
 
 `WebWorkClient` (client.py) adds one method per endpoint on top of this. GETs are retried on
 `Unavailable` and `RateLimited` with full-jitter backoff, honouring a short `Retry-After`;
-writes never are, because WebWork has no idempotency key.
+writes never are, because WebWork has no idempotency key. Every call first passes the client's
+`CallGate` (the person's allowance of calls), and a 429 holds back every call this client makes
+for its `Retry-After`, so the reads a page makes in parallel stop together.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from .error_mapping import Kind, payload
-from .errors import AuthExpired, BadResponse, RateLimited, Unavailable, WebWorkError
+from .errors import AuthExpired, BadResponse, OverBudget, RateLimited, Unavailable, WebWorkError
 from .records.parsing import items_from_api, to_int
 from .transport import DEFAULT_TIMEOUT, BearerAuth, Timeout, loggable_path, send
 
@@ -39,6 +41,13 @@ class RateLimitStatus:
     observed_at: float
 
 
+class CallGate(Protocol):
+    """What every call passes before it leaves: the person's allowance of WebWork calls."""
+
+    def admit(self, kind: Kind, *, deadline: float | None) -> None:
+        """Return when the call may go (after a short wait, for writes); else raise OverBudget."""
+
+
 def _header_int(value: str | None) -> int | None:
     if value is None or not re.fullmatch(r"\s*\d{1,12}\s*", value):
         return None
@@ -55,7 +64,10 @@ class Requester:
     `time.monotonic()` instant) bounds the whole budget: timeouts shrink to fit it, no retry
     wait runs past it, and no call starts after it. Once a list's first page tells how many
     there are, up to `page_workers` of the rest are fetched at once (a month of a 500-person
-    workspace is about six pages: one round after the first).
+    workspace is about six pages: one round after the first). `gate` is asked before every call
+    (retries and pages included). A 429 holds every later call of this client (the reads of one
+    page share a client) for its `Retry-After`, or `backoff_cap` without one: a hold longer than
+    `max_retry_wait` makes them give up at once instead of retrying.
     """
 
     def __init__(
@@ -73,6 +85,7 @@ class Requester:
         page_workers: int = 6,
         rng: random.Random | None = None,
         deadline: float | None = None,
+        gate: CallGate | None = None,
     ) -> None:
         scheme = urlsplit(base_url).scheme
         if scheme not in ("http", "https"):
@@ -94,6 +107,9 @@ class Requester:
         self._page_workers = max(1, page_workers)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._deadline = deadline
+        self._gate = gate
+        self._hold_until = 0.0  # time.monotonic() before which WebWork asked not to be called
+        self._hold_lock = threading.Lock()
         self.rate_limit: RateLimitStatus | None = None
 
     def __repr__(self) -> str:
@@ -143,21 +159,28 @@ class Requester:
         """Call WebWork, retrying GETs on transient failures and re-authorising once on 401."""
         failures = 0
         reauthorized = False
+        waited_out = False  # this call just waited for its own 429's Retry-After
         while True:
             token = self._access_token
             try:
+                if not waited_out:
+                    self._wait_for_hold()
+                waited_out = False
                 return self._attempt(method, path, params=params, body=body, kind=kind, token=token)
             except AuthExpired:
                 # A 401 means the request was not applied, so even a write may be repeated.
                 if reauthorized or not self._reauthorize(token):
                     raise
                 reauthorized = True
+            except OverBudget:
+                raise  # the gate already waited as long as it should
             except (Unavailable, RateLimited) as error:
                 failures += 1
                 delay = self._retry_delay(method, failures, error)
                 if delay is None:
                     raise
                 self._sleep(delay)
+                waited_out = isinstance(error, RateLimited)
 
     def _attempt(
         self,
@@ -169,6 +192,8 @@ class Requester:
         kind: Kind,
         token: str,
     ) -> dict[str, Any]:
+        if self._gate is not None:
+            self._gate.admit(kind, deadline=self._deadline)
         response = send(
             method,
             self._base_url + path,
@@ -185,7 +210,27 @@ class Requester:
             self.rate_limit = RateLimitStatus(
                 limit=limit, remaining=remaining, observed_at=time.time()
             )
-        return payload(response, kind=kind, secrets=self._known_tokens)
+        try:
+            return payload(response, kind=kind, secrets=self._known_tokens)
+        except RateLimited as error:
+            self._hold(error.retry_after)
+            raise
+
+    def _hold(self, retry_after: float | None) -> None:
+        """WebWork said 429: no call of this client goes before `retry_after` is over."""
+        seconds = self._backoff_cap if retry_after is None else retry_after
+        with self._hold_lock:
+            self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+
+    def _wait_for_hold(self) -> None:
+        """Wait out a short hold after a 429; raise RateLimited (nothing sent) for a long one."""
+        left = self._hold_until - time.monotonic()
+        if left <= 0:
+            return
+        too_late = self._deadline is not None and time.monotonic() + left >= self._deadline
+        if left > self._max_retry_wait or too_late:
+            raise RateLimited("WebWork asked to slow down; not asked again yet.", retry_after=left)
+        self._sleep(left)
 
     def _attempt_timeout(self) -> tuple[float, float]:
         """The per-call timeout, shortened to what is left before the deadline, if any."""

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from dashboard.webwork import WebWorkClient, Workspace
+from dashboard.webwork import WebWorkClient, Workspace, record_calls
+
+from .tokens import request_deadline
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +19,7 @@ class Identity:
     last_name: str = ""
     workspaces: tuple[Workspace, ...] = ()
     other_roles: tuple[str, ...] = ()
+    calls_made: int = 0  # WebWork calls it took to find out (the person's allowance counts them)
 
     @property
     def name(self) -> str:
@@ -36,21 +39,33 @@ class Identity:
 
 
 def identity_from_token(access_token: str) -> Identity:
-    """GET /workspaces, keep those the caller manages, then GET /members/{user_id}."""
-    client = WebWorkClient(base_url=settings.WEBWORK_API_URL, access_token=access_token)
-    workspaces = client.list_workspaces()
-    manageable = tuple(w for w in workspaces if w.can_manage)
-    if not manageable:
-        return Identity(
-            user_id=next((w.user_id for w in workspaces if w.user_id is not None), None),
-            other_roles=tuple(sorted({w.role for w in workspaces if w.role})),
-        )
-    first = manageable[0]
-    member = client.get_member(workspace_id=first.id, user_id=first.user_id)
+    """GET /workspaces, keep those the caller manages, then GET /members/{user_id}.
+
+    Within the sign-in request's deadline, like a page's calls: a hanging WebWork costs the
+    callback the request budget, not three full read timeouts per call.
+    """
+    client = WebWorkClient(
+        base_url=settings.WEBWORK_API_URL,
+        access_token=access_token,
+        timeout=(settings.WEBWORK_CONNECT_TIMEOUT, settings.WEBWORK_READ_TIMEOUT),
+        max_retry_wait=settings.WEBWORK_WEB_MAX_RETRY_WAIT,
+        deadline=request_deadline(),
+    )
+    with record_calls() as calls:
+        workspaces = client.list_workspaces()
+        manageable = tuple(w for w in workspaces if w.can_manage)
+        if not manageable:
+            return Identity(
+                user_id=next((w.user_id for w in workspaces if w.user_id is not None), None),
+                other_roles=tuple(sorted({w.role for w in workspaces if w.role})),
+            )
+        first = manageable[0]
+        member = client.get_member(workspace_id=first.id, user_id=first.user_id)
     return Identity(
         user_id=first.user_id,
         email=member.email,
         first_name=member.first_name,
         last_name=member.last_name,
         workspaces=manageable,
+        calls_made=len(calls),
     )

@@ -30,3 +30,17 @@ class WebWorkToken(models.Model):
 
     def __repr__(self) -> str:
         return f"<WebWorkToken user={self.user_id} expires_at={self.expires_at}>"
+
+
+class SessionTombstone(models.Model):
+    """A session deleted while its cached copy could not be: that copy must never be used.
+
+    Written by `dashboard.webwork_oauth.sessions` when sign-out cannot reach Redis; removed once
+    the copy is gone, or by the daily clean-up when no copy could still live.
+    """
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return "Session tombstone"

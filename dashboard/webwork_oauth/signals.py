@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from .allowance import allowance_spent
 from .tokens import token_forget, token_store
 
 # When the person signed in (epoch seconds); the session timeouts count from it.
@@ -31,6 +32,7 @@ def store_tokens_after_sign_in(sender, request, user, sociallogin=None, **kwargs
         expires_in=expires_in,
     )
     request.session[SESSION_AUTH_AT] = int(time.time())
+    allowance_spent(user_id=user.pk, calls=identity.calls_made)
 
 
 @receiver(user_logged_out)

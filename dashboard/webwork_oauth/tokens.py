@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from dashboard.webwork import AuthExpired, TokenSet, WebWorkClient, refresh_access_token
 
+from .allowance import PersonGate
 from .crypto import TokenUnreadable, decrypt, encrypt, reencrypt
 from .models import WebWorkToken
 
@@ -48,6 +49,11 @@ def upstream_deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(marker)
+
+
+def request_deadline() -> float | None:
+    """The current web request's deadline with WebWork, if one is set (see upstream_deadline)."""
+    return _deadline.get()
 
 
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
@@ -198,6 +204,7 @@ def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) ->
             settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
         ),
         deadline=_deadline.get(),
+        gate=PersonGate(user_id),
     )
 
 

@@ -93,3 +93,26 @@ def test_tasks_take_ids_only():
 
         params = inspect.signature(task.run).parameters
         assert set(params) == {"workspace_id", "user_id"}
+
+
+@pytest.mark.django_db
+def test_beat_clears_expired_sessions_and_old_tombstones_daily():
+    from django.contrib.sessions.models import Session
+
+    from dashboard.webwork_oauth.models import SessionTombstone
+
+    assert settings.CELERY_BEAT_SCHEDULE["clear-sessions"] == {
+        "task": "dashboard.tasks.sessions_clear_task",
+        "schedule": 24 * 3600.0,
+    }
+    now = timezone.now()
+    Session.objects.create(session_key="e" * 32, session_data="", expire_date=now - dt.timedelta(1))
+    Session.objects.create(session_key="l" * 32, session_data="", expire_date=now + dt.timedelta(1))
+    old = SessionTombstone.objects.create(session_key="o" * 32)
+    SessionTombstone.objects.filter(pk=old.pk).update(
+        created_at=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    )
+    SessionTombstone.objects.create(session_key="r" * 32)
+    assert tasks.sessions_clear_task() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["l" * 32]
+    assert list(SessionTombstone.objects.values_list("session_key", flat=True)) == ["r" * 32]

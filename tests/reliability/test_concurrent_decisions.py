@@ -106,13 +106,7 @@ def dashboard(database, upstream, tmp_path_factory):
             "PYTHONPATH": str(ROOT),
         }
     )
-    subprocess.run(  # noqa: S603 - our own manage.py
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=180,
-    )
+    migrate(env)
     port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("w") as out:
@@ -138,15 +132,7 @@ def dashboard(database, upstream, tmp_path_factory):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            pytest.fail("gunicorn did not start:\n" + log.read_text()[-3000:], pytrace=False)
+        wait_until_up(base, lambda: log.read_text()[-3000:])
         yield base, log
     finally:
         process.terminate()
@@ -154,6 +140,29 @@ def dashboard(database, upstream, tmp_path_factory):
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def migrate(env: dict[str, str]) -> None:
+    """Create the tables of the database `env` names (DATABASE_URL)."""
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=180,
+    )
+
+
+def wait_until_up(base: str, describe) -> None:
+    """Wait until the dashboard at `base` answers /healthz; fail with `describe()` if it won't."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    pytest.fail(f"{base} did not start:\n" + describe(), pytrace=False)
 
 
 def _sign_in(base: str, email: str) -> dict[str, str]:

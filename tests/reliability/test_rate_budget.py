@@ -6,20 +6,21 @@ count are measured exactly, without waiting ten real minutes.
 """
 
 import datetime as dt
+import html
 import re
-import threading
 import time
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client
+from django.contrib.auth import get_user_model
 
 from dashboard.platform.cache import BREAKER_OPEN_SECONDS
 from dashboard.read_models.inbox import MAX_OVERLAP_MONTHS
 from dashboard.tasks import workspaces_refresh_task
+from dashboard.webwork import OverBudget
+from dashboard.webwork_oauth.allowance import allowance_take
 
-from ..security.support import HOST, HTMX, MANAGER, WS_A
+from ..security.support import HTMX, MANAGER, WS_A, cache_settings, tabs_at_once
 
 BUDGET_PER_MINUTE = 50  # of WebWork's 60 per minute; the rest is kept for decisions
 TABS = 10
@@ -145,22 +146,94 @@ def test_ten_tabs_asking_at_the_same_moment_cost_one_call(webwork, signed_in):
     session = client.cookies["sessionid"].value
     webwork.state.add_fault(path="^/api/v2/leaves/policies$", latency_ms=400)
     webwork.state.calls.clear()
-    barrier = threading.Barrier(TABS)
-    statuses = []
-
-    def tab():
-        browser = Client(HTTP_HOST=HOST)
-        browser.cookies["sessionid"] = session
-        barrier.wait(5)
-        try:
-            statuses.append(browser.get(f"/w/{WS_A}/policies/").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tab) for _ in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    statuses = tabs_at_once(session, f"/w/{WS_A}/policies/", TABS)
     assert statuses == [200] * TABS
     assert webwork.state.calls.count(path="^/api/v2/leaves/policies$") == 1
+
+
+# --------------------------------------------------------------------------- the allowance
+CALLS_PER_MINUTE, WRITE_RESERVE = 58, 8  # WEBWORK_CALLS_PER_MINUTE, WEBWORK_WRITE_RESERVE
+USED_UP = "allowance of WebWork calls is used up"
+
+
+@pytest.fixture(params=["in-process cache", "redis", "redis refused"])
+def cache_mode(request, settings):
+    """Where the allowance is kept: the in-process default, a Redis, a Redis that is down."""
+    if request.param == "in-process cache":
+        return request.param, None
+    server = request.getfixturevalue("redis_server")
+    settings.CACHES = cache_settings(f"{server.url}/0")
+    return request.param, server
+
+
+@pytest.mark.django_db
+def test_one_person_never_goes_past_the_allowance_and_webwork_never_answers_429(
+    webwork, signed_in, simulated, cache_mode, record_property
+):
+    """Seventy lists nobody has asked for yet, in one minute: WebWork's 60 would be spent in
+    fewer. Reads stop at 50 (the pages say why and when fresh data comes); decisions still go."""
+    active = [m["id"] for m in webwork.state.members_for(WS_A) if m["status"] == "active"]
+    lists = [f"member={m}&status={s}" for s in ("approved", "rejected") for m in active][:70]
+    assert len(lists) == 70
+    start, clock = simulated
+    mode, server = cache_mode
+    if mode == "redis refused":
+        server.stop()  # from the start: what Redis counted would be lost when it went down
+    client = signed_in(MANAGER)
+    pending = [lv["id"] for lv in webwork.state.leaves_for(WS_A, status="pending")][:3]
+    used_up = 0
+    for query in lists:
+        response = client.get(f"/w/{WS_A}/leaves/?{query}")
+        assert response.status_code == 200
+        used_up += USED_UP in html.unescape(response.content.decode())
+    for leave_id in pending:
+        approve = client.post(f"/w/{WS_A}/leaves/{leave_id}/approve/", headers=HTMX)
+        assert "Approved" in approve.content.decode()
+    calls = webwork.state.calls
+    record_property("reads", calls.count(path=READS, method="GET"))
+    record_property("pages_told_used_up", used_up)
+    assert used_up > 0
+    assert calls.count(status=429) == 0
+    assert calls.max_in_window(60) <= CALLS_PER_MINUTE
+    assert calls.count(path=READS, method="GET") <= CALLS_PER_MINUTE - WRITE_RESERVE
+    assert calls.count(method="PUT") == len(pending)
+    # A minute on, the tokens are back.
+    clock.move_to(start + dt.timedelta(seconds=61))
+    again = client.get(f"/w/{WS_A}/leaves/?{lists[-1]}")
+    assert USED_UP not in html.unescape(again.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_write_waits_a_moment_for_a_token_or_says_when_to_try_again(webwork, signed_in):
+    client = signed_in(MANAGER)
+    user_id = get_user_model().objects.get(email=MANAGER).pk
+    first, second = [lv["id"] for lv in webwork.state.leaves_for(WS_A, status="pending")][:2]
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        # The whole minute spent (sign-in, other tabs, a worker...).
+        _spend_the_minute(user_id)
+        clock.move_to(start + dt.timedelta(seconds=30))
+        webwork.state.calls.clear()
+        refused = client.post(f"/w/{WS_A}/leaves/{first}/approve/", headers=HTMX)
+        told = html.unescape(refused.content.decode())
+        assert re.search(r"Nothing was changed; try again in 3[01] seconds", told)
+        assert webwork.state.calls.count() == 0
+        assert webwork.state.leave(first)["status"] == "pending"
+    # Half a second before the first token comes back: the approval waits for it and goes.
+    with time_machine.travel(start + dt.timedelta(seconds=59.5), tick=True):
+        started = time.monotonic()
+        approved = client.post(f"/w/{WS_A}/leaves/{second}/approve/", headers=HTMX)
+        waited = time.monotonic() - started
+    assert "Approved" in approved.content.decode()
+    assert webwork.state.calls.count(method="PUT") == 1
+    assert 0.4 <= waited < 2.5
+
+
+def _spend_the_minute(user_id: int) -> None:
+    """Take every token of the person's minute, writes' reserve included."""
+    for _ in range(CALLS_PER_MINUTE + 1):
+        try:
+            allowance_take(user_id=user_id, kind="write")
+        except OverBudget:
+            return
+    raise AssertionError("the allowance never ran out")

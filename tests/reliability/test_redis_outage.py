@@ -5,6 +5,7 @@ disturbs no other test.
 """
 
 import contextlib
+import datetime as dt
 import html
 import json
 import logging
@@ -17,14 +18,19 @@ from dashboard.models import LeaveDecision
 from dashboard.services import workspaces as services_module
 
 from ..security.support import (
+    DATA_READS,
     HTMX,
     MANAGER,
+    MAX_ATTEMPTS,
     OWNER,
+    READS,
     WORKSPACE_PAGES,
     WS_A,
     cache_settings,
     celery_publishing,
     free_port,
+    inbox_first_round_reads,
+    tabs_at_once,
     wait_for_publisher,
 )
 
@@ -147,6 +153,63 @@ def test_a_broken_redis_costs_a_process_one_timeout_per_breaker_period(
     assert len(attempts) <= 8  # at most one attempt per thread before the breaker opened
     assert max(durations) <= 2 * timeout + 0.5  # connect + read timeout, then skipped
     assert caches["default"].is_down
+
+
+def _break(redis_server, how: str) -> None:
+    if how == "refused":
+        redis_server.stop()
+    elif how == "stalled":
+        redis_server.pause(STALL_SECONDS)
+
+
+@pytest.mark.parametrize("redis", ["up", "refused", "stalled"])
+def test_a_failing_webwork_gets_the_same_bounded_traffic_with_or_without_redis(
+    webwork, signed_in, on_redis, redis, record_property
+):
+    """The breaker, the back-off and single flight keep to process memory while Redis is down:
+    five inbox views against a WebWork failing every read cost what one costs, Redis or not."""
+    client = signed_in(MANAGER)
+    _break(on_redis, redis)
+    webwork.state.add_fault(path=DATA_READS, method="GET", status=503)
+    webwork.state.calls.clear()
+    for _ in range(5):
+        assert client.get(f"/w/{WS_A}/").status_code == 200
+    spent = webwork.state.calls.count(path=READS)
+    record_property("upstream_calls", spent)
+    reads = inbox_first_round_reads(dt.datetime.now(dt.UTC).date())
+    # The first view's reads, three tries each, then nothing (plus, with Redis gone, asking once
+    # for the workspace list it held). Without the fallback: about 22 a view, 110 in all.
+    assert spent <= MAX_ATTEMPTS * reads + (redis != "up"), webwork.state.calls.counts()
+
+
+@pytest.mark.parametrize("redis", ["refused", "stalled"])
+def test_with_redis_down_pages_are_read_from_process_memory(webwork, signed_in, on_redis, redis):
+    """WebWork answering, Redis not: the second and third round of every page cost no call."""
+    client = signed_in(MANAGER)
+    _break(on_redis, redis)
+    webwork.state.calls.clear()
+    for url in PAGES:
+        assert client.get(url).status_code == 200
+    first_round = webwork.state.calls.count(path=READS)
+    for _ in range(2):
+        for url in PAGES:
+            assert client.get(url).status_code == 200
+    assert first_round > 0
+    assert webwork.state.calls.count(path=READS) == first_round, webwork.state.calls.counts()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_ten_tabs_at_once_cost_one_call(webwork, signed_in, on_redis):
+    client = signed_in(MANAGER)
+    session = client.cookies["sessionid"].value
+    assert client.get(f"/w/{WS_A}/").status_code == 200  # the workspace list, known to Redis
+    on_redis.stop()
+    webwork.state.add_fault(path="^/api/v2/leaves/policies$", latency_ms=400)
+    webwork.state.calls.clear()
+    statuses = tabs_at_once(session, f"/w/{WS_A}/policies/", 10)
+    assert statuses == [200] * 10
+    assert webwork.state.calls.count(path="^/api/v2/leaves/policies$") == 1
+    assert webwork.state.calls.count(path="^/api/v2/workspaces$") <= 1
 
 
 def test_cache_errors_are_logged_once_per_breaker_period_not_per_call(

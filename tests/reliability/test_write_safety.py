@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+import time_machine
 
 from dashboard.models import AuditEntry, LeaveDecision
 
@@ -151,6 +152,43 @@ def test_a_leave_decided_elsewhere_says_by_whom_and_sends_one_put(webwork, manag
     assert AuditEntry.objects.get().outcome == "already_decided"
 
 
+def test_a_decision_webwork_undid_shows_pending_again_and_may_be_made_again(webwork, manager):
+    """WebWork can put a decided leave back to pending: our record then stops answering."""
+    leave_id = _first_page_pending_ids(webwork)[0]
+    url = f"/w/{WS_A}/leaves/{leave_id}/approve/"
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as clock:
+        assert "Approved" in _text(manager.post(url, headers=HTMX))
+        webwork.state.decide(leave_id, "pending", by_user_id=1001)
+        # Until a fresher read, our record is what we know: a repeat tap costs WebWork nothing.
+        assert "Already approved by you" in _text(manager.post(url, headers=HTMX))
+        assert webwork.state.calls.count("PUT", leave_id) == 1
+        # A minute on, the pending list is read again and shows the leave pending: so does the
+        # inbox, and a tap decides it again.
+        clock.shift(61)
+        assert f'id="leave-{leave_id}"' in _text(manager.get(f"/w/{WS_A}/"))
+        again = _text(manager.post(url, headers=HTMX))
+        assert "Approved" in again
+        assert "Already" not in again
+        assert webwork.state.calls.count("PUT", leave_id) == 2
+        assert webwork.state.leave(leave_id)["status"] == "approved"
+        # The new decision answers repeat taps again; the old one is kept in the audit log.
+        assert "Already approved by you" in _text(manager.post(url, headers=HTMX))
+        assert f'id="leave-{leave_id}"' not in _text(manager.get(f"/w/{WS_A}/"))
+    assert webwork.state.calls.count("PUT", leave_id) == 2
+    outcomes = list(
+        AuditEntry.objects.filter(leave_id=leave_id)
+        .order_by("id")
+        .values_list("outcome", flat=True)
+    )
+    assert outcomes == ["done", "superseded", "done"]
+    assert LeaveDecision.objects.get(leave_id=leave_id).state == "done"
+
+
+def _first_page_pending_ids(webwork) -> list[str]:
+    pending = webwork.state.leaves_for(WS_A, status="pending")
+    return [lv["id"] for lv in sorted(pending, key=lambda lv: (lv["created_at"], lv["id"]))]
+
+
 # --------------------------------------------------------------------------- R-10
 CREATE_FAULTS = [
     None,
@@ -165,10 +203,13 @@ CREATE_FAULTS = [
 
 
 def test_two_hundred_faulty_submissions_never_file_a_request_twice(
-    webwork, manager, record_property
+    webwork, manager, record_property, settings
 ):
     """Each request is submitted (same form, same key) until it is filed, as a person would."""
-    webwork.state.config.update(rate_limit=0)  # WebWork's own limit is tested elsewhere
+    # Two hundred submissions in seconds: far past one person's minute. WebWork's limit and our
+    # own allowance are tested elsewhere (test_rate_budget.py).
+    webwork.state.config.update(rate_limit=0)
+    settings.WEBWORK_CALLS_PER_MINUTE = 0
     members = [
         m["id"]
         for m in webwork.state.members_for(WS_A)

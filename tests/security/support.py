@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import functools
 import io
 import json
@@ -42,6 +43,10 @@ WORKSPACE_PAGES = [
 ]
 OWNER = "owner@sandbox.test"
 HOST = "127.0.0.1:8000"
+# Reads of WebWork data, and every read but the workspace list (which is never served stale).
+READS = "^/api/v2/"
+DATA_READS = "^/api/v2/(?!workspaces$)"
+MAX_ATTEMPTS = 3  # per read, the client's default
 HTMX = {"HX-Request": "true"}
 
 CANARY_ACCESS = "AT-CANARY-"
@@ -85,6 +90,41 @@ def route_url(pattern: URLPattern, *, workspace_id: int = WS_A, leave_id: str | 
 def workspace_routes() -> list[URLPattern]:
     """Dashboard routes under /w/<workspace_id>/."""
     return [p for p in dashboard_patterns() if "workspace_id" in p.pattern.converters]
+
+
+def inbox_first_round_reads(today: datetime.date) -> int:
+    """The reads a cold inbox starts at once: the pending list, members, policies, balances,
+    and one leave list per month that this week (Monday to Sunday) or this day next month
+    falls in. (R-05: 6 on most days, 7 when the week straddles two months.)"""
+    monday = today - datetime.timedelta(days=today.weekday())
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    months = {(d.year, d.month) for d in (monday, monday + datetime.timedelta(days=6), next_month)}
+    return 4 + len(months)
+
+
+def tabs_at_once(session: str, url: str, tabs: int) -> list[int]:
+    """Open `url` in `tabs` browser tabs of one session at the same moment; their statuses."""
+    from django.db import connection
+    from django.test import Client
+
+    barrier = threading.Barrier(tabs)
+    statuses: list[int] = []
+
+    def tab() -> None:
+        browser = Client(HTTP_HOST=HOST)
+        browser.cookies["sessionid"] = session
+        barrier.wait(5)
+        try:
+            statuses.append(browser.get(url).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return statuses
 
 
 # --------------------------------------------------------------------------- production values

@@ -1,6 +1,7 @@
 """S-21..S-23: sign-in required everywhere, no cross-workspace access, roles re-checked."""
 
 import datetime as dt
+import html as html_module
 import uuid
 
 import pytest
@@ -177,3 +178,89 @@ def test_a_role_change_reaches_pages_within_five_minutes(webwork, signed_in):
         webwork.state.set_role(WS_A, 1002, "Regular User")
         clock.shift(5 * 60 + 1)
         assert client.get(f"/w/{WS_A}/policies/").status_code == 404
+
+
+# --------------------------------------------------------------------------- fail closed
+WORKSPACES = "^/api/v2/workspaces$"
+RECHECK = 300  # ACCESS_RECHECK_SECONDS's default
+UNCONFIRMED = "We can't confirm your access right now"
+ACCESS_FAULTS = {
+    "503": {"status": 503},
+    "429 Retry-After 3600": {"status": 429, "retry_after": "3600"},
+    "connection reset": {"drop": True},
+}
+
+
+def _workspace_data_shown(html: str, webwork) -> list[str]:
+    """Names of members and policies of workspace 1 that appear in a page."""
+    names = [
+        f"{m['firstname']} {m['lastname']}"
+        for m in webwork.state.members_for(WS_A)
+        if m["email"] != MANAGER  # the signed-in person's own name is in the page's frame
+    ]
+    names += [p["name"] for p in webwork.state.policies_for(WS_A)]
+    names.append(next(w["workspace_name"] for w in webwork.state.workspaces_for(1001)))
+    text = html_module.unescape(html)
+    return [name for name in names if name in text]
+
+
+@pytest.mark.parametrize("fault", list(ACCESS_FAULTS))
+def test_past_the_recheck_window_a_failing_webwork_means_access_cannot_be_confirmed(
+    webwork, signed_in, fault
+):
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = signed_in(MANAGER)
+        for page in ("", "policies/", "balances/"):
+            assert client.get(f"/w/{WS_A}/{page}").status_code == 200
+        leave = webwork.state.leaves_for(WS_A, status="pending")[0]
+        webwork.state.set_role(WS_A, 1002, "Regular User")
+        webwork.state.add_fault(path=WORKSPACES, method="GET", **ACCESS_FAULTS[fault])
+        # Within the window the list WebWork gave is still trusted.
+        clock.shift(RECHECK - 10)
+        assert client.get(f"/w/{WS_A}/policies/").status_code == 200
+        clock.shift(11)
+        webwork.state.calls.clear()
+        for url, headers in (
+            (f"/w/{WS_A}/", {}),
+            (f"/w/{WS_A}/policies/", {}),
+            (f"/w/{WS_A}/balances/", HTMX),
+            ("/", {}),
+            ("/workspaces/", {}),
+        ):
+            response = client.get(url, headers=headers)
+            html = response.content.decode()
+            assert response.status_code == 503, url
+            assert UNCONFIRMED in html, url
+            assert _workspace_data_shown(html, webwork) == [], url
+        approve = client.post(f"/w/{WS_A}/leaves/{leave['id']}/approve/", headers=HTMX)
+        assert approve.status_code == 503
+        assert "can't be confirmed" in approve["HX-Trigger"]
+        # Only WebWork's workspace list was asked (and nothing was decided).
+        paths = {call["path"] for call in webwork.state.calls.records()}
+        assert paths == {"/api/v2/workspaces"}
+        assert webwork.state.leave(leave["id"])["status"] == "pending"
+        assert not LeaveDecision.objects.exists()
+        # WebWork answers again: the demotion shows.
+        webwork.state.clear_faults()
+        clock.shift(121)  # past any back-off the failures caused
+        assert client.get(f"/w/{WS_A}/").status_code == 404
+
+
+def test_a_403_on_any_read_of_a_workspace_drops_it_at_once(webwork, signed_in):
+    client = signed_in(OWNER)
+    assert client.get(f"/w/{WS_A}/").status_code == 200
+    assert client.get(f"/w/{WS_B}/").status_code == 200
+    webwork.state.add_fault(
+        path="^/api/v2/leaves$", method="GET", status=403, times=1, body={"message": "Forbidden"}
+    )
+    # A list not cached yet: its read is refused, and so is the page.
+    response = client.get(f"/w/{WS_A}/leaves/?status=rejected")
+    assert response.status_code == 404
+    webwork.state.calls.clear()
+    # WebWork still lists the workspace, but it refused a read: it is gone now, not in 5 minutes.
+    for page in ("", "policies/", "balances/"):
+        assert client.get(f"/w/{WS_A}/{page}").status_code == 404
+    assert webwork.state.calls.count() == 0
+    # The other workspace is untouched.
+    assert client.get(f"/w/{WS_B}/policies/").status_code == 200

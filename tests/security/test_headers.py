@@ -95,6 +95,27 @@ def test_every_response_carries_the_security_headers(webwork, signed_in):
     assert not any(r.has_header("Strict-Transport-Security") for r in anonymous + signed)
 
 
+def test_static_files_served_by_whitenoise_carry_a_strict_csp(settings, tmp_path):
+    """In production whitenoise answers /static/ before the CSP middleware runs."""
+    from django.core.management import call_command
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--noinput", verbosity=0)
+    whitenoise = WhiteNoiseMiddleware(lambda request: HttpResponse("not a static file"))
+    for path in ("/static/css/app.css", "/static/icons/favicon.svg"):
+        response = whitenoise(RequestFactory().get(path))
+        assert response.status_code == 200, path
+        assert response.__class__.__name__ != "HttpResponse", path  # whitenoise's own answer
+        csp = _directives(response)
+        assert csp["default-src"] == ["'none'"], path
+        assert csp["frame-ancestors"] == ["'none'"], path
+        assert "script-src" not in csp, path  # nothing static may run a script
+        assert response["X-Frame-Options"] == "DENY", path
+
+
 def test_html_pages_get_a_fresh_nonce_that_matches_their_scripts(webwork, signed_in):
     client = signed_in(MANAGER)
     nonces = []

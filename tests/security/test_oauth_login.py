@@ -4,6 +4,7 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -304,3 +305,26 @@ def test_no_tokens_in_allauths_plain_text_table(webwork, canary_tokens, signed_i
     signed_in(MANAGER, full_flow=True)
     assert SocialToken.objects.count() == 0
     assert WebWorkToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signing_in_against_a_hanging_webwork_takes_the_request_budget_not_three_timeouts(
+    webwork, browser_client, settings
+):
+    """Sign-in's identity calls share the callback's deadline, like a page's calls do."""
+    settings.WEBWORK_REQUEST_BUDGET = 2.0
+    settings.WEBWORK_READ_TIMEOUT = 4.0  # above the budget: only the budget explains a quick end
+    callback = authorize(start_login(browser_client), MANAGER)
+    webwork.state.add_fault(path="^/api/v2/workspaces$", latency_ms=8000)
+    started = time.monotonic()
+    response = finish_login(browser_client, callback)
+    seconds = time.monotonic() - started
+    webwork.state.wake_sleepers()
+    assert response.status_code == 401  # allauth's sign-in failed page
+    assert "_auth_user_id" not in browser_client.session  # not signed in, and told so
+    assert not WebWorkToken.objects.exists()
+    assert seconds < 2.0 + 1.5  # the budget and some rendering; before: 3 x 4 s of read timeouts
+    deadline = time.monotonic() + 3  # a woken slow call is logged when its thread ends
+    while time.monotonic() < deadline and not webwork.state.calls.count(path="workspaces$"):
+        time.sleep(0.02)
+    assert webwork.state.calls.count(path="^/api/v2/workspaces$") == 1  # tried once, no retry

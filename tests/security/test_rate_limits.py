@@ -1,11 +1,15 @@
 """S-24: per-person limits on our own workspace pages and actions, 429 with Retry-After."""
 
+import datetime as dt
 import json
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from dashboard.platform import ratelimit
+from tests.oauth_flow import LOGIN_URL, csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,53 @@ def test_a_limit_of_zero_turns_it_off(settings, manager_client):
     settings.RATE_LIMIT_PAGES = 0
     statuses = {manager_client.get(f"/w/{WS}/policies/").status_code for _ in range(PAGES + 5)}
     assert statuses == {200}
+
+
+SIGN_IN = 20  # RATE_LIMIT_SIGN_IN's default
+
+
+@time_machine.travel("2026-11-28 10:00:00 +0000", tick=False)
+def test_sign_in_starts_and_callbacks_are_limited_per_address(settings, webwork, limits):
+    settings.RATE_LIMIT_SIGN_IN = SIGN_IN
+    client = Client(HTTP_HOST="127.0.0.1:8000")
+    token = csrf_token(client)
+    starts = [
+        client.post(LOGIN_URL, {"csrfmiddlewaretoken": token}).status_code for _ in range(SIGN_IN)
+    ]
+    assert set(starts) == {302}  # each to WebWork's authorize page
+    webwork.state.calls.clear()
+    refused = client.post(LOGIN_URL, {"csrfmiddlewaretoken": token})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "61"
+    assert "Too many sign-in attempts" in refused.content.decode()
+    callback = client.get(f"{LOGIN_URL}callback/?code=x&state=y")
+    assert callback.status_code == 429  # counted together, and WebWork is not asked
+    assert webwork.state.calls.count() == 0
+    # Another address has its own count; the admin's form shares this one.
+    other = client.post(LOGIN_URL, {"csrfmiddlewaretoken": token}, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 302
+    assert client.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 429
+    # A minute on, the address may try again.
+    with time_machine.travel("2026-11-28 10:01:00 +0000", tick=False):
+        assert client.post(LOGIN_URL, {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_admin_password_guessing_is_locked_out_for_an_hour(db):
+    get_user_model().objects.create_superuser("admin", "admin@example.test", "right-horse-9")
+    start = dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client(HTTP_HOST="127.0.0.1:8000")
+        guesses = [
+            client.post("/admin/login/", {"username": "admin", "password": f"guess-{n}"})
+            for n in range(5)
+        ]
+        # The form again, with an error, four times; the fifth wrong password locks it.
+        assert [r.status_code for r in guesses] == [200, 200, 200, 200, 429]
+        right = {"username": "admin", "password": "right-horse-9"}
+        locked = client.post("/admin/login/", right)
+        assert locked.status_code == 429
+        assert "five wrong passwords" in locked.content.decode()
+        assert "_auth_user_id" not in client.session
+        clock.shift(61 * 60)
+        assert client.post("/admin/login/", right).status_code == 302
+        assert client.get("/admin/").status_code == 200

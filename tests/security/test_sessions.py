@@ -1,6 +1,8 @@
 """S-12..S-14: a new session at sign-in, none after sign-out, idle and absolute timeouts."""
 
 import datetime as dt
+import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -10,7 +12,7 @@ from django.test import Client
 
 from tests.oauth_flow import authorize, csrf_token, finish_login, start_login
 
-from .support import HOST, MANAGER, WS_A, production_like
+from .support import HOST, MANAGER, WS_A, cache_settings, production_like
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,38 @@ def test_sign_out_ends_the_server_session(webwork, signed_in):
     replay.cookies["sessionid"] = key
     assert _signed_out(replay.get(f"/w/{WS_A}/"))
     assert _signed_out(replay.get("/workspaces/"))
+
+
+REDIS_SESSIONS = "dashboard.webwork_oauth.sessions"  # base settings' engine with REDIS_URL
+
+
+@pytest.mark.redis
+def test_a_session_signed_out_while_redis_failed_is_not_revived_when_it_returns(
+    webwork, signed_in, settings, redis_server
+):
+    """Sign-out deletes the session from the database, then from Redis. When that second
+    delete cannot reach Redis (its breaker is open after a blip), the copy left there must not
+    open anything once Redis answers again."""
+    from dashboard.platform import cache_backend
+
+    settings.CACHES = cache_settings(f"{redis_server.url}/0")
+    settings.SESSION_ENGINE = REDIS_SESSIONS
+    client = signed_in(MANAGER)
+    key = client.cookies["sessionid"].value
+    assert client.get(f"/w/{WS_A}/").status_code == 200  # the session is in Redis now
+    location = f"{redis_server.url}/0"
+    cache_backend._down_until[location] = time.monotonic() + 60  # a blip: Redis is skipped
+    try:
+        assert client.post("/accounts/logout/").status_code == 302
+    finally:
+        cache_backend._down_until.pop(location, None)  # Redis answers again
+    assert not Session.objects.filter(session_key=key).exists()
+    assert redis_server.client().keys("*cached_db*")  # the copy Redis still holds
+    replay = Client(HTTP_HOST=HOST)
+    replay.cookies["sessionid"] = key
+    assert _signed_out(replay.get(f"/w/{WS_A}/"))
+    assert _signed_out(replay.get(f"/w/{WS_A}/policies/"))
+    assert not redis_server.client().keys("*cached_db*")  # forgotten once refused
 
 
 def test_sign_out_needs_post_and_a_csrf_token(webwork, signed_in):
@@ -114,7 +148,8 @@ def test_session_and_csrf_cookies_are_secure_host_only_and_lax(webwork, settings
         assert morsel["path"] == "/", name
         assert morsel["domain"] == "", name
     assert cookies["__Host-sessionid"]["httponly"] is True
-    assert int(cookies["__Host-sessionid"]["max-age"]) <= ABSOLUTE
+    for name, morsel in cookies.items():  # neither outlives the longest session (12 h)
+        assert 0 < int(morsel["max-age"]) <= ABSOLUTE, name
 
 
 def test_csrf_token_rotates_at_sign_in(webwork):
@@ -122,3 +157,57 @@ def test_csrf_token_rotates_at_sign_in(webwork):
     before = csrf_token(client)
     finish_login(client, authorize(start_login(client), MANAGER))
     assert client.cookies["csrftoken"].value != before
+
+
+# --------------------------------------------------------------------------- back where you were
+def _sign_in_again(client, next_url: str):
+    """The sign-in page's form, posting its `next`, then WebWork and the callback."""
+    token = csrf_token(client)
+    start = client.post(
+        "/accounts/webwork/login/", {"csrfmiddlewaretoken": token, "next": next_url}
+    )
+    return finish_login(client, authorize(start["Location"], MANAGER))
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_after_signing_in_again_an_action_returns_to_the_page_it_came_from(
+    webwork, signed_in, htmx
+):
+    client = signed_in(MANAGER)
+    assert client.get(f"/w/{WS_A}/calendar/").status_code == 200
+    leave = webwork.state.leaves_for(WS_A, status="pending")[0]
+    webwork.state.expire_access_tokens()
+    webwork.state.revoke_refresh_tokens()  # WebWork wants a new sign-in
+    page = f"http://{HOST}/w/{WS_A}/calendar/?month=2031-01"
+    headers = {"HX-Request": "true", "HX-Current-URL": page} if htmx else {"Referer": page}
+    response = client.post(f"/w/{WS_A}/leaves/{leave['id']}/approve/", headers=headers)
+    location = response["HX-Redirect"] if htmx else response["Location"]
+    assert location.startswith("/accounts/login/?next=")
+    next_url = parse_qs(urlsplit(location).query)["next"][0]
+    assert next_url == f"/w/{WS_A}/calendar/?month=2031-01"  # not the POST-only action
+    done = _sign_in_again(Client(HTTP_HOST=HOST), next_url)
+    assert done["Location"] == next_url
+    assert webwork.state.leave(leave["id"])["status"] == "pending"
+
+
+def test_an_action_from_a_foreign_page_returns_to_its_workspace(webwork, signed_in):
+    client = signed_in(MANAGER)
+    leave = webwork.state.leaves_for(WS_A, status="pending")[0]
+    webwork.state.expire_access_tokens()
+    webwork.state.revoke_refresh_tokens()
+    response = client.post(
+        f"/w/{WS_A}/leaves/{leave['id']}/approve/", headers={"Referer": "https://evil.test/x"}
+    )
+    assert response["Location"] == f"/accounts/login/?next=/w/{WS_A}/"
+
+
+def test_a_session_that_timed_out_on_an_action_returns_to_its_page(webwork, signed_in):
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = signed_in(MANAGER)
+        assert client.get(f"/w/{WS_A}/balances/").status_code == 200
+        clock.shift(IDLE + 60)
+        response = client.post(
+            f"/w/{WS_A}/balances/refresh/", headers={"Referer": f"http://{HOST}/w/{WS_A}/balances/"}
+        )
+    assert response["Location"] == f"/accounts/login/?next=/w/{WS_A}/balances/"

@@ -114,3 +114,13 @@ def test_rate_limited_decision_changes_nothing(webwork, manager):
     assert result.outcome == "failed"
     assert "busy" in result.message
     assert LeaveDecision.objects.get().state == "failed"
+
+
+def test_the_service_refuses_a_reason_nobody_could_read(webwork, manager):
+    leave = _pending(webwork)
+    for reason in ("\u202e", "\u200b\u200b", " \u2066 \u2069 "):
+        with pytest.raises(ValueError, match="reason"):
+            services.leave_reject(
+                user=manager, workspace_id=WS, leave_id=leave["id"], reason=reason
+            )
+    assert _puts(webwork, leave["id"]) == 0

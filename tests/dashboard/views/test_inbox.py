@@ -167,8 +167,9 @@ def test_webwork_down_after_a_visit_shows_the_last_good_data(manager_client, web
     manager_client.get("/w/1/")
     ids = [lv["id"] for lv in _pending_in_order(webwork)[:PAGE_SIZE]]
     webwork.state.add_fault(path="^/api/v2/", status=503)
-    # Five minutes later the cached list is stale (fresh for 1, kept for 15); WebWork is down.
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    # Four minutes later the cached list is stale (fresh for 1, kept for 15); WebWork is down.
+    # (Who may see the workspace is still confirmed: ACCESS_RECHECK_SECONDS is five minutes.)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)
     with time_machine.travel(later, tick=True):
         response = manager_client.get("/w/1/")
     html = response.content.decode()
@@ -227,3 +228,30 @@ def test_the_navigation_count_comes_from_the_cache_and_follows_decisions(manager
     assert f'aria-label="{len(pending) - 1} pending"' in html
     # Listing pages never fetch the pending list for the badge.
     assert webwork.state.calls.count(method="GET", path="^/api/v2/leaves$") == 0
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["\u202e", "\u200b", "\u200b \u202e\u200b", "\ufeff\u2066\u2069", "\u00ad\u2060 \n"],
+    ids=["rtl-override", "zero-width-space", "mixed", "bom-isolates", "soft-hyphen-joiner"],
+)
+def test_a_reason_of_invisible_characters_only_is_refused(manager_client, webwork, reason):
+    leave = _oldest_pending(webwork)
+    response = manager_client.post(
+        f"/w/1/leaves/{leave['id']}/reject/", {"reason": reason}, headers=HTMX
+    )
+    assert "Give a reason" in response.content.decode()
+    assert webwork.state.leave(leave["id"])["status"] == "pending"
+    assert webwork.state.calls.count(method="PUT") == 0
+
+
+def test_a_reason_reaches_webwork_without_direction_overrides_or_zero_width_spaces(
+    manager_client, webwork
+):
+    leave = _oldest_pending(webwork)
+    typed = "\u200bTeam\u202e offsite \u200dweek\ufeff"
+    response = manager_client.post(
+        f"/w/1/leaves/{leave['id']}/reject/", {"reason": typed}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert webwork.state.leave(leave["id"])["reject_reason"] == "Team offsite \u200dweek"

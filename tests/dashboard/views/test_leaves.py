@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -114,13 +115,49 @@ def test_csv_export_is_exactly_the_filtered_list(manager_client, webwork):
     assert all(len(row[start]) == 10 and row[start][4] == "-" for row in body)
 
 
-def test_csv_cells_cannot_run_as_spreadsheet_formulas(manager_client, webwork):
+FORMULA_NOTES = [
+    '=HYPERLINK("http://evil.test")',
+    " =1+1",
+    "\t@SUM(A1)",
+    'Back monday;=HYPERLINK("http://evil.test")',
+    "Fine, +cmd|' /C calc'!A0",
+    "Line one\n-2+3",
+    "pipe|  @SUM(1)",
+    "\uff1d1+1",  # a full-width equals sign
+    "tab\t=1",
+]
+SEPARATORS = re.compile(r"[,;\t|\r\n]")
+TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+@pytest.mark.parametrize("note", FORMULA_NOTES)
+def test_no_csv_cell_can_start_a_formula_after_any_separator(manager_client, webwork, note):
     leave = in_window(webwork.state.leaves_for(WS))[0]
-    webwork.state.leaves[leave["id"]].note = '=HYPERLINK("http://evil.test")'
-    response = manager_client.get("/w/1/leaves/export.csv?q=HYPERLINK")
+    webwork.state.leaves[leave["id"]].note = f"MARK {note}" if note[0].isalpha() else note
+    response = manager_client.get(f"/w/1/leaves/export.csv?member={leave['user_id']}")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    # Whatever a spreadsheet splits a cell on, no piece of it starts a formula.
+    pieces = [piece.lstrip() for cell in cells for piece in SEPARATORS.split(cell)]
+    assert not [piece for piece in pieces if piece.startswith(TRIGGERS)], note
+    note_cell = next(row[rows[0].index("note")] for row in rows[1:] if row[0] == leave["id"])
+    # And cells are quoted: a separator inside a value starts no cell of its own.
+    assert text.startswith('"id","member_id","member"')
+    assert '"' + note_cell.replace('"', '""') + '"' in text
+    assert note_cell.replace("'", "") == (f"MARK {note}" if note[0].isalpha() else note).replace(
+        "'", ""
+    )  # nothing lost but the apostrophes added
+
+
+def test_csv_cells_without_formulas_are_unchanged(manager_client, webwork):
+    leave = in_window(webwork.state.leaves_for(WS))[0]
+    webwork.state.leaves[leave["id"]].note = "Family visit - back on 2031-01-06, then 3-4 days"
+    response = manager_client.get(f"/w/1/leaves/export.csv?member={leave['user_id']}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     note = rows[0].index("note")
-    assert rows[1][note].startswith("'=")
+    notes = [row[note] for row in rows[1:] if row[0] == leave["id"]]
+    assert notes == ["Family visit - back on 2031-01-06, then 3-4 days"]
 
 
 @pytest.mark.parametrize(

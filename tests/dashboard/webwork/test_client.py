@@ -27,6 +27,7 @@ from dashboard.webwork import (
     Leave,
     NoLongerPending,
     NotFound,
+    OverBudget,
     RateLimited,
     RateLimitStatus,
     Unavailable,
@@ -864,6 +865,97 @@ def test_bad_response_is_not_retried(mocked, client):
         list(client.iter_leaves(workspace_id=1))
 
     assert len(mocked.calls) == 1
+
+
+# --------------------------------------------------------------------------- gate and 429 hold
+class RecordingGate:
+    """A CallGate that notes each call's kind and refuses once `refuse_after` have passed."""
+
+    def __init__(self, refuse_after: int | None = None) -> None:
+        self.kinds: list[str] = []
+        self.refuse_after = refuse_after
+
+    def admit(self, kind: str, *, deadline: float | None) -> None:
+        if self.refuse_after is not None and len(self.kinds) >= self.refuse_after:
+            raise OverBudget(retry_after=12.0)
+        self.kinds.append(kind)
+
+
+def test_every_attempt_passes_the_gate_first_retries_included(mocked, make_client):
+    gate = RecordingGate()
+    mocked.get(f"{BASE}/leaves", status=503, json=failure())
+    mocked.get(f"{BASE}/leaves", status=503, json=failure())
+    mocked.get(f"{BASE}/leaves", json=envelope([LEAVE]))
+    mocked.put(f"{BASE}/leaves/{LEAVE_ID}/approve", json=envelope(LEAVE))
+    client = make_client(gate=gate)
+
+    assert len(list(client.iter_leaves(workspace_id=1))) == 1
+    client.approve_leave(workspace_id=1, leave_id=LEAVE_ID)
+
+    assert gate.kinds == ["read", "read", "read", "decision"]
+    assert len(mocked.calls) == 4
+
+
+def test_a_gate_refusal_sends_nothing_and_is_not_retried(mocked, make_client, sleeps):
+    mocked.get(f"{BASE}/leaves", json=envelope([LEAVE]))
+    client = make_client(gate=RecordingGate(refuse_after=0))
+
+    with pytest.raises(OverBudget) as caught:
+        list(client.iter_leaves(workspace_id=1))
+
+    assert caught.value.retry_after == 12.0
+    assert len(mocked.calls) == 0
+    assert sleeps.waits == []
+
+
+def test_a_429_holds_back_every_later_call_of_the_client(mocked, client, sleeps):
+    mocked.get(f"{BASE}/leaves", status=429, json=failure(), headers={"Retry-After": "30"})
+    mocked.get(f"{BASE}/leaves/policies", json=envelope([]))
+
+    with pytest.raises(RateLimited):
+        list(client.iter_leaves(workspace_id=1))
+    with pytest.raises(RateLimited) as caught:
+        client.list_policies(workspace_id=1)
+
+    assert 25 < caught.value.retry_after <= 30
+    assert [path(call) for call in mocked.calls] == ["/api/v2/leaves"]  # policies never sent
+    assert sleeps.waits == []
+
+
+def test_a_429_stops_the_retries_of_a_sibling_read(mocked, make_client):
+    """Two reads of one page share a client: while one backs off after a 503, the other meets a
+    429 with Retry-After 30; the first then gives up instead of trying again."""
+    mocked.get(f"{BASE}/leaves", status=503, json=failure())
+    mocked.get(f"{BASE}/leaves/policies", status=429, json=failure(), headers={"Retry-After": "30"})
+    sibling_outcome: list[Exception] = []
+
+    def sleep(seconds: float) -> None:  # the first read's back-off: the sibling runs meanwhile
+        if not sibling_outcome:
+            try:
+                client.list_policies(workspace_id=1)
+            except RateLimited as exc:
+                sibling_outcome.append(exc)
+
+    client = make_client(sleep=sleep)
+    with pytest.raises(RateLimited):
+        list(client.iter_leaves(workspace_id=1))
+
+    assert isinstance(sibling_outcome[0], RateLimited)
+    assert [path(call) for call in mocked.calls] == ["/api/v2/leaves", "/api/v2/leaves/policies"]
+
+
+def test_a_short_429_hold_is_waited_for_by_a_sibling(mocked, client, sleeps):
+    mocked.get(f"{BASE}/leaves/policies", status=429, json=failure(), headers={"Retry-After": "1"})
+    mocked.get(f"{BASE}/leaves/policies", json=envelope([]))
+    mocked.get(f"{BASE}/leaves", json=envelope([LEAVE]))
+
+    client.list_policies(workspace_id=1)  # waits its own Retry-After once, then succeeds
+    assert len(list(client.iter_leaves(workspace_id=1))) == 1  # the hold (fake time) is waited
+
+    assert len(sleeps.waits) == 2
+    assert sleeps.waits[0] == 1.0
+    assert 0.9 < sleeps.waits[1] <= 1.0
+    assert len(mocked.calls) == 3
 
 
 # --------------------------------------------------------------------------- deadline
