@@ -52,7 +52,7 @@ def new_requests_get(*, user_id: int, workspace_id: int, leave_ids: list[str]) -
     leaves = [
         leave
         for leave in leaves_with_overrides(
-            reads["pending"].entry.value, overrides, status=LeaveStatus.PENDING
+            reads["pending"].entry, overrides, status=LeaveStatus.PENDING
         )
         if leave.id in wanted
     ]

@@ -83,7 +83,7 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
     if cached is not None:
         return cached.value
     lookup = Lookup.build(reads["members"].value, reads["policies"].value, None)
-    leaves = leaves_with_overrides(window.entry.value, overrides)
+    leaves = leaves_with_overrides(window.entry, overrides)
     document = _render(feed, workspace_name, today, leaves, lookup, region)
     cache_put(key, document, keep_for=WINDOW_FRESH_FOR)
     return document

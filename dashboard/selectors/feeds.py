@@ -13,19 +13,16 @@ from django.contrib.auth import get_user_model
 
 from dashboard.dates import add_months
 from dashboard.models import CalendarFeed
-from dashboard.platform.cache import Cached, cache_peek, cached_fetch, user_key, workspace_key
+from dashboard.platform.cache import Cached, cache_peek, cached_fetch, workspace_key
+from dashboard.selectors.access import workspace_list_for_user
 from dashboard.selectors.parallel import page_client
-from dashboard.selectors.readers import DAY, MINUTE, workspace_list_for_user
+from dashboard.selectors.readers import DAY, MINUTE
 from dashboard.webwork import Leave, Workspace
 
 MONTHS_BACK = 3
 MONTHS_AHEAD = 12
 WINDOW_FRESH_FOR = 30 * MINUTE
 WINDOW_KEEP_FOR = 2 * DAY
-# A feed trusts its owner's cached list of workspaces this long; the worker re-reads it on
-# every refresh cycle, so a lost role stops the feed within this time without any feed read
-# ever asking WebWork while the worker runs.
-OWNER_ACCESS_TRUSTED_FOR = 30 * MINUTE
 
 
 def _scope(user_id: int) -> str:
@@ -91,14 +88,12 @@ def feed_list_for_user(*, user_id: int, workspace_id: int) -> list[CalendarFeed]
 def feed_owner_workspace(*, user_id: int, workspace_id: int) -> Workspace | None:
     """The workspace, if the feed's owner still manages it by their own WebWork token.
 
-    A recent cached list is trusted (the worker keeps it recent); otherwise it is read again,
-    which costs one call. Raises ReauthRequired when the owner's token is gone.
+    The owner's list of workspaces is trusted as pages trust it (`ACCESS_RECHECK_SECONDS`);
+    past that it is read again, which costs one call, and WebWork failing raises: a feed whose
+    owner's access cannot be confirmed is not served. Raises ReauthRequired when the owner's
+    token is gone.
     """
-    entry = cache_peek(user_key(user_id, "workspaces"))
-    if entry is not None and entry.age_seconds < OWNER_ACCESS_TRUSTED_FOR:
-        workspaces = entry.value
-    else:
-        workspaces = workspace_list_for_user(user=get_user_model()(pk=user_id))
+    workspaces = workspace_list_for_user(user=get_user_model()(pk=user_id))
     return next((w for w in workspaces if w.id == workspace_id), None)
 
 

@@ -366,11 +366,22 @@ def test_a_cold_feed_costs_the_window_pages_once_for_all_subscribers(manager_cli
 def test_with_webwork_down_a_feed_serves_its_last_good_data(manager_client, webwork):
     token = make_feed(manager_client)
     first = read(token)
-    webwork.state.add_fault(path="^/api/v2/", status=503)
+    webwork.state.add_fault(path="^/api/v2/leaves", status=503)
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)):
         later = read(token)  # the window is stale and WebWork refuses: the last good data
     assert later.status_code == 200
     assert later["ETag"] == first["ETag"]
+
+
+def test_a_feed_whose_owners_access_cannot_be_confirmed_is_not_served(manager_client, webwork):
+    """S-23 for feeds: past ACCESS_RECHECK_SECONDS, a failing WebWork stops the feed."""
+    token = make_feed(manager_client)
+    assert read(token).status_code == 200
+    webwork.state.add_fault(path="^/api/v2/workspaces$", status=503)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)):
+        later = read(token)
+    assert later.status_code == 503
+    assert b"BEGIN:VCALENDAR" not in later.content
 
 
 def test_with_webwork_down_and_nothing_cached_a_feed_says_try_later(manager_client, webwork):
