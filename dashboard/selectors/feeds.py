@@ -17,7 +17,7 @@ from dashboard.platform.cache import Cached, cache_peek, cached_fetch, workspace
 from dashboard.selectors.access import workspace_list_for_user
 from dashboard.selectors.parallel import page_client
 from dashboard.selectors.readers import DAY, MINUTE
-from dashboard.webwork import Leave, Workspace
+from dashboard.webwork import Leave, WebWorkError, Workspace
 
 MONTHS_BACK = 3
 MONTHS_AHEAD = 12
@@ -50,14 +50,24 @@ def leave_list_for_window(
             )
         )
 
-    return cached_fetch(
-        workspace_key(workspace_id, "window", first.isoformat()),
-        fetch,
-        fresh_for=WINDOW_FRESH_FOR,
-        keep_for=WINDOW_KEEP_FOR,
-        breaker_scope=_scope(user_id),
-        force=force,
-    )
+    try:
+        return cached_fetch(
+            workspace_key(workspace_id, "window", first.isoformat()),
+            fetch,
+            fresh_for=WINDOW_FRESH_FOR,
+            keep_for=WINDOW_KEEP_FOR,
+            breaker_scope=_scope(user_id),
+            force=force,
+        )
+    except WebWorkError:
+        # On the first of a month the window moves on. With WebWork failing then, last month's
+        # window (all but its newest month) is better than no feed at all.
+        previous = cache_peek(
+            workspace_key(workspace_id, "window", add_months(first, -1).isoformat())
+        )
+        if previous is None:
+            raise
+        return previous
 
 
 def window_age(*, workspace_id: int, today: dt.date) -> float | None:

@@ -363,6 +363,7 @@ def test_a_cold_feed_costs_the_window_pages_once_for_all_subscribers(manager_cli
 
 
 # --------------------------------------------------------------------------- WebWork failing
+@pytest.mark.clock("2027-05-15T10:00Z")
 def test_with_webwork_down_a_feed_serves_its_last_good_data(manager_client, webwork):
     token = make_feed(manager_client)
     first = read(token)
@@ -371,6 +372,20 @@ def test_with_webwork_down_a_feed_serves_its_last_good_data(manager_client, webw
         later = read(token)  # the window is stale and WebWork refuses: the last good data
     assert later.status_code == 200
     assert later["ETag"] == first["ETag"]
+
+
+@pytest.mark.clock("2027-12-31T23:50Z")
+def test_with_webwork_down_when_the_month_turns_a_feed_serves_last_months_window(
+    manager_client, webwork
+):
+    """The window moves on at midnight on the 1st; WebWork failing then must not stop feeds."""
+    token = make_feed(manager_client)
+    assert read(token).status_code == 200
+    webwork.state.add_fault(path="^/api/v2/leaves", status=503)
+    with time_machine.travel(dt.datetime(2028, 1, 1, 0, 21, tzinfo=dt.UTC)):
+        later = read(token)
+    assert later.status_code == 200, later.content[:300]
+    assert b"BEGIN:VCALENDAR" in later.content
 
 
 def test_a_feed_whose_owners_access_cannot_be_confirmed_is_not_served(manager_client, webwork):
