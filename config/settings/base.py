@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.sessions_clear_task",
         "schedule": 24 * 3600.0,
     },
+    # Alert deliveries that ended more than 30 days ago.
+    "prune-alert-history": {
+        "task": "dashboard.tasks.alert_history_prune_task",
+        "schedule": 24 * 3600.0,
+    },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {
         "task": "dashboard.tasks.worker_heartbeat_task",
