@@ -18,8 +18,8 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, calendar, feeds, inbox
-from dashboard.services import decisions
+from dashboard.read_models import balances, calendar, feeds, inbox, projection
+from dashboard.services import decision_rules, decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
@@ -92,6 +92,9 @@ models.WorkspaceWebhook.disabled_at
 models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
+projection.ProjectionView.several_years
+projection.ProjectionView.needs_confirmation
+decision_rules.Refusal.needs_confirmation
 balances.BalanceTable.total_members
 balances.BalanceTable.fetched_at_time
 balances.BalanceTable.negative_count

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from dashboard.text import normalise_text, shows_something
-from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
+from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 MAX_REASON = 1000
 MAX_SEARCH = 100
@@ -233,6 +233,41 @@ class LeaveCreateForm(forms.Form):
             self.add_error("end_time", "The end time must be after the start time.")
         cleaned["start"] = cleaned["end"] = day
         cleaned["leave_period"] = LeavePeriod.FULL_DAY
+
+    def draft_leave(self) -> Leave | None:
+        """The request as typed so far, for the balance preview: None until it says who, under
+        which policy and when, without an error in those fields (the reason does not matter)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        data = self.cleaned_data
+        when = (
+            "member",
+            "policy",
+            "start",
+            "end",
+            "leave_period",
+            "date",
+            "start_time",
+            "end_time",
+        )
+        policy = self.policies.get(data.get("policy"))
+        if policy is None or any(name in self.errors for name in when):
+            return None
+        if data.get("member") is None or data.get("start") is None:
+            return None
+        return Leave(
+            id="draft",
+            user_id=data["member"],
+            status=LeaveStatus.PENDING,
+            policy_id=policy.id,
+            policy_name=policy.name,
+            start_date=data["start"],
+            end_date=data.get("end") or data["start"],
+            leave_period=LeavePeriod.read(data.get("leave_period")),
+            start_time=data.get("start_time") if policy.is_hour_based else None,
+            end_time=data.get("end_time") if policy.is_hour_based else None,
+        )
 
     def add_upstream_errors(self, field_errors: dict[str, list[str]], message: str) -> None:
         """Show WebWork's validation messages next to the matching fields."""

@@ -21,6 +21,8 @@ class AuditEntry(models.Model):
         INVALID = "invalid", "Refused by WebWork"
         FAILED = "failed", "Failed, nothing changed"
         UNKNOWN = "unknown", "Unknown (WebWork did not answer)"
+        # Stopped here by the decision rules (balance, four eyes); nothing went to WebWork.
+        REFUSED = "refused", "Refused by the dashboard's rules"
         SENDING = "sending", "Sending"
         # A decision made here that WebWork later undid (the leave is pending again there).
         SUPERSEDED = "superseded", "Superseded (pending again in WebWork)"

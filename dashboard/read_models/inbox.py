@@ -16,8 +16,10 @@ from dashboard.read_models.format import (
     waited_text,
 )
 from dashboard.read_models.lookup import Lookup
+from dashboard.read_models.projection import ProjectionView, projection_view
 from dashboard.selectors import (
     balance_list,
+    balance_window,
     fetch_parallel,
     holiday_region,
     holidays_between,
@@ -28,7 +30,13 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
-from dashboard.webwork import BalanceAmount, Leave, LeaveStatus
+from dashboard.selectors.projection import Projection, leave_years, project_balance
+from dashboard.selectors.projection_reads import (
+    holidays_of_years,
+    member_balance,
+    pending_with_decisions,
+)
+from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
@@ -55,6 +63,7 @@ class InboxRow:
     team_off: tuple[str, ...]
     team_off_known: bool = True
     decided_by_name: str | None = None
+    projection: ProjectionView | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,60 @@ class TeamIndex:
         return tuple(sorted(names, key=str.casefold))
 
 
+@dataclass(frozen=True)
+class ProjectionInputs:
+    """What every row's balance projection is worked out from, read once per page."""
+
+    balance_lists: dict[int, list[Balance] | None]
+    pending: list[Leave] | None
+    holidays: dict[dt.date, str]
+
+    def project(self, leave: Leave, lookup: Lookup) -> Projection | None:
+        """The projection of a pending leave (None when its policy is unknown)."""
+        policy = lookup.policy_for(leave)
+        if policy is None or not leave.is_pending:
+            return None
+        balances = {
+            year: member_balance(self.balance_lists.get(year), leave.user_id, policy)
+            for year in leave_years(leave)
+        }
+        return project_balance(
+            leave=leave,
+            policy=policy,
+            balances=balances,
+            pending=self.pending,
+            holidays=self.holidays,
+        )
+
+
+def projection_inputs(
+    *,
+    user_id: int,
+    workspace_id: int,
+    leaves: list[Leave],
+    pending: list[Leave] | None,
+    current: list[Balance] | None,
+) -> ProjectionInputs:
+    """Balances of every year the leaves touch (this year's already read), holidays of those."""
+    this_year = balance_window()[0].year
+    years = {year for leave in leaves for year in leave_years(leave)}
+    reads = fetch_parallel(
+        user_id=user_id,
+        **{
+            f"y{year}": (
+                lambda y=year: balance_list(user_id=user_id, workspace_id=workspace_id, year=y)
+            )
+            for year in sorted(years - {this_year})
+        },
+    )
+    lists = {int(name[1:]): read.value for name, read in reads.items()}
+    return ProjectionInputs(
+        balance_lists=lists | {this_year: current},
+        pending=pending,
+        holidays=holidays_of_years(workspace_id, years),
+    )
+
+
 def build_row(
     leave: Leave,
     *,
@@ -179,6 +242,7 @@ def build_row(
     team_index: TeamIndex | None,
     holidays: dict[dt.date, str],
     now: dt.datetime,
+    projections: ProjectionInputs | None = None,
 ) -> InboxRow:
     """Compose one inbox row."""
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
@@ -198,6 +262,7 @@ def build_row(
         team_off=team_index.off_with(leave, team) if team_index else (),
         team_off_known=team_index is not None and team_index.covers(leave),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
+        projection=(projection_view(projections.project(leave, lookup)) if projections else None),
     )
 
 
@@ -277,8 +342,22 @@ def inbox_get(
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
     holidays = holidays_between(region, span_start, span_end)
+    projections = projection_inputs(
+        user_id=user_id,
+        workspace_id=workspace_id,
+        leaves=leaves,
+        pending=all_pending,
+        current=core["balances"].value,
+    )
     rows = [
-        build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
+        build_row(
+            leave,
+            lookup=lookup,
+            team_index=team_index,
+            holidays=holidays,
+            now=now,
+            projections=projections,
+        )
         for leave in leaves
     ]
     out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
@@ -309,4 +388,20 @@ def inbox_row_get(*, user_id: int, workspace_id: int, leave: Leave) -> InboxRow:
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
     )
     lookup = Lookup.build(reads["members"].value, reads["policies"].value, reads["balances"].value)
-    return build_row(leave, lookup=lookup, team_index=None, holidays={}, now=timezone.now())
+    projections = None
+    if leave.is_pending:
+        projections = projection_inputs(
+            user_id=user_id,
+            workspace_id=workspace_id,
+            leaves=[leave],
+            pending=pending_with_decisions(user_id=user_id, workspace_id=workspace_id),
+            current=reads["balances"].value,
+        )
+    return build_row(
+        leave,
+        lookup=lookup,
+        team_index=None,
+        holidays={},
+        now=timezone.now(),
+        projections=projections,
+    )

@@ -24,9 +24,12 @@ from dashboard.webwork import Leave
 @require_POST
 @workspace_view
 def leave_approve(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
-    """Approve in one tap."""
+    """Approve in one tap (two when the balance would go below what the policy allows)."""
     result = services.leave_approve(
-        user=request.user, workspace_id=workspace_id, leave_id=str(leave_id)
+        user=request.user,
+        workspace_id=workspace_id,
+        leave_id=str(leave_id),
+        confirm_negative=request.POST.get("confirm_negative") == "1",
     )
     return _decision_response(request, workspace_id, str(leave_id), result)
 

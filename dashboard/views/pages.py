@@ -25,6 +25,7 @@ from dashboard.read_models.leaves import (
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
+from dashboard.read_models.projection import leave_projection_view_get
 from dashboard.selectors import holiday_region, workspace_list_for_user
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
@@ -158,11 +159,28 @@ def leave_new(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
                 url += f"?member={result.leave.user_id}&highlight={result.leave.id}"
             return redirect(url)
         form.add_upstream_errors(result.field_errors, result.message)
+    preview = leave_projection_view_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
+    )
     template = "dashboard/leaves/new.html"
     if switching:
         form.errors.clear()
         template += "#leave-form"
-    return render(request, template, {"form": form, "policy": form.selected_policy})
+    context = {"form": form, "policy": form.selected_policy, "preview": preview}
+    return render(request, template, context)
+
+
+@require_GET
+@workspace_view
+def leave_preview(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """The balance projection of the request being typed (HTMX, as member, policy and dates
+    change): now, after it, after all the member's pending requests."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    form = LeaveCreateForm(request.GET, members=members or [], policies=policies or [])
+    preview = leave_projection_view_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
+    )
+    return render(request, "dashboard/leaves/new.html#preview", {"preview": preview})
 
 
 @require_GET
