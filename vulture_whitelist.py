@@ -55,6 +55,7 @@ adapter.WebWorkSocialAccountAdapter.on_authentication_error
 
 # Django forms call clean_<field>() by the field's name.
 forms.RejectForm.clean_reason
+forms.forms.Field.disabled  # set on the four-eyes field for non-Owners: Django reads it
 
 # allauth's provider and OAuth2 adapter hooks, called by allauth.
 provider.WebWorkProvider.account_class
@@ -111,6 +112,8 @@ calendar.CalendarMonth.member_count
 inbox.InboxRow.dates
 inbox.InboxRow.team_off
 inbox.InboxRow.team_off_known
+inbox.InboxRow.own_request
+inbox.InboxRow.approve_blocked
 inbox.Inbox.out_today
 inbox.Inbox.next_start
 inbox.Inbox.next_count

@@ -301,10 +301,16 @@ class WorkspaceSettingsForm(forms.Form):
     holiday_subdivision = forms.CharField(
         required=False, max_length=10, label="Region or state (optional)"
     )
+    allow_self_approval = forms.BooleanField(
+        required=False, label="Managers may approve their own leave requests"
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
+        # Only an Owner changes the four-eyes rule; for others the field shows it, and Django
+        # ignores whatever a crafted POST sends for a disabled field.
+        self.fields["allow_self_approval"].disabled = not owner
 
     def clean(self):
         """The region must be one the country knows."""

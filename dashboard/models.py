@@ -101,6 +101,8 @@ class WorkspaceSettings(models.Model):
     workspace_id = models.BigIntegerField(unique=True)
     holiday_country = models.CharField(max_length=2, blank=True)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # Four eyes: a manager may approve their own request only where an Owner allowed it.
+    allow_self_approval = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -36,7 +36,9 @@ from dashboard.selectors.projection_reads import (
     member_balance,
     pending_with_decisions,
 )
+from dashboard.selectors.workspace_rules import self_approval_allowed
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus
+from dashboard.webwork_oauth.tokens import webwork_user_id_for
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
@@ -64,6 +66,29 @@ class InboxRow:
     team_off_known: bool = True
     decided_by_name: str | None = None
     projection: ProjectionView | None = None
+    own_request: bool = False
+    approve_blocked: bool = False
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the inbox, for the four-eyes rule: their WebWork id, and whether an Owner
+    allowed self-approval in this workspace."""
+
+    webwork_id: int | None
+    self_approval: bool
+
+    @classmethod
+    def of(cls, *, user_id: int, workspace_id: int) -> "Viewer":
+        """The person with this dashboard user id, in this workspace."""
+        return cls(
+            webwork_id=webwork_user_id_for(user_id=user_id),
+            self_approval=self_approval_allowed(workspace_id=workspace_id),
+        )
+
+    def owns(self, leave: Leave) -> bool:
+        """Whether the leave is the viewer's own request."""
+        return self.webwork_id is not None and leave.user_id == self.webwork_id
 
 
 @dataclass(frozen=True)
@@ -243,8 +268,10 @@ def build_row(
     holidays: dict[dt.date, str],
     now: dt.datetime,
     projections: ProjectionInputs | None = None,
+    viewer: Viewer | None = None,
 ) -> InboxRow:
     """Compose one inbox row."""
+    own = viewer is not None and viewer.owns(leave)
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
     policy_name = lookup.policy_name(leave)
@@ -262,7 +289,9 @@ def build_row(
         team_off=team_index.off_with(leave, team) if team_index else (),
         team_off_known=team_index is not None and team_index.covers(leave),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
-        projection=(projection_view(projections.project(leave, lookup)) if projections else None),
+        projection=projection_view(projections.project(leave, lookup)) if projections else None,
+        own_request=own,
+        approve_blocked=own and viewer is not None and not viewer.self_approval,
     )
 
 
@@ -342,6 +371,7 @@ def inbox_get(
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
     holidays = holidays_between(region, span_start, span_end)
+    viewer = Viewer.of(user_id=user_id, workspace_id=workspace_id)
     projections = projection_inputs(
         user_id=user_id,
         workspace_id=workspace_id,
@@ -357,6 +387,7 @@ def inbox_get(
             holidays=holidays,
             now=now,
             projections=projections,
+            viewer=viewer,
         )
         for leave in leaves
     ]
@@ -404,4 +435,5 @@ def inbox_row_get(*, user_id: int, workspace_id: int, leave: Leave) -> InboxRow:
         holidays={},
         now=timezone.now(),
         projections=projections,
+        viewer=Viewer.of(user_id=user_id, workspace_id=workspace_id),
     )

@@ -97,7 +97,13 @@ def leave_approve(
     decision = Decision(
         user=user, workspace_id=workspace_id, leave_id=leave_id, action=Action.APPROVE, reason=""
     )
-    leave = leave_for_rules(user_id=user.pk, workspace_id=workspace_id, leave_id=leave_id)
+    try:
+        leave = leave_for_rules(user_id=user.pk, workspace_id=workspace_id, leave_id=leave_id)
+    except NotFound as exc:
+        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
+        )
     refusal = decision_refusal(
         user=user,
         workspace_id=workspace_id,

@@ -27,6 +27,7 @@ from dashboard.read_models.leaves import (
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
 from dashboard.selectors import holiday_region, workspace_list_for_user
+from dashboard.selectors.workspace_rules import self_approval_allowed
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
@@ -194,17 +195,29 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays: which country (and region) this workspace follows."""
+    """Public holidays (which country and region the workspace follows) and four eyes."""
     country, subdivision = holiday_region(workspace_id=workspace_id)
+    owner = request.workspace.is_owner
     form = WorkspaceSettingsForm(
         request.POST or None,
-        initial={"holiday_country": country, "holiday_subdivision": subdivision},
+        owner=owner,
+        initial={
+            "holiday_country": country,
+            "holiday_subdivision": subdivision,
+            "allow_self_approval": self_approval_allowed(workspace_id=workspace_id),
+        },
     )
     if request.method == "POST" and form.is_valid():
-        workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
+        data = form.cleaned_data
+        workspace_settings_update(
+            workspace=request.workspace,
+            holiday_country=data["holiday_country"],
+            holiday_subdivision=data["holiday_subdivision"],
+            allow_self_approval=data["allow_self_approval"] if owner else None,
+        )
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    return render(request, "dashboard/settings/settings.html", {"form": form})
+    return render(request, "dashboard/settings/settings.html", {"form": form, "owner": owner})
 
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
