@@ -18,7 +18,7 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, calendar, feeds, inbox, projection
+from dashboard.read_models import balances, calendar, feeds, inbox, leave_detail, projection
 from dashboard.services import decision_rules, decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
@@ -94,6 +94,9 @@ models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
 projection.ProjectionView.several_years
+leave_detail.LeaveDetail.last_year
+leave_detail.LeaveDetail.last_year_known
+leave_detail.LeaveDetail.history
 projection.ProjectionView.needs_confirmation
 decision_rules.Refusal.needs_confirmation
 balances.BalanceTable.total_members

@@ -13,6 +13,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
     path("w/<int:workspace_id>/leaves/new/", pages.leave_new, name="leave_new"),
     path("w/<int:workspace_id>/leaves/new/preview/", pages.leave_preview, name="leave_preview"),
+    path("w/<int:workspace_id>/leaves/<uuid:leave_id>/", pages.leave_detail, name="leave_detail"),
     path(
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/approve/",
         actions.leave_approve,

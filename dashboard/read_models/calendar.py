@@ -87,6 +87,7 @@ class TeamGroup:
 class AgendaEntry:
     """Someone out on a day, and why."""
 
+    leave_id: str
     name: str
     team: str
     policy: str
@@ -279,6 +280,7 @@ def calendar_get(
                 continue
             row.bars.append(bar)
             entry = AgendaEntry(
+                leave_id=leave.id,
                 name=member.full_name,
                 team=team_name,
                 policy=name,

@@ -139,7 +139,7 @@ def _near_months(today: dt.date) -> list[tuple[int, int]]:
     return sorted({(d.year, d.month) for d in (*week_bounds(today), following)})
 
 
-def _month_reads(user_id: int, workspace_id: int, months) -> dict:
+def month_reads(user_id: int, workspace_id: int, months) -> dict:
     """Reads of whole months of leave, named m<year>_<month>, for `fetch_parallel`."""
     return {
         f"m{year}_{month}": (
@@ -151,7 +151,7 @@ def _month_reads(user_id: int, workspace_id: int, months) -> dict:
     }
 
 
-def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
+def months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
     months: set[tuple[int, int]] = {(d.year, d.month) for d in week_bounds(today)}
     for leave in leaves:
@@ -260,6 +260,19 @@ def projection_inputs(
     )
 
 
+def leave_projection_inputs(
+    *, user_id: int, workspace_id: int, leave: Leave, current: list[Balance] | None
+) -> ProjectionInputs:
+    """The inputs of one leave's projection (a row after a decision, the request detail)."""
+    return projection_inputs(
+        user_id=user_id,
+        workspace_id=workspace_id,
+        leaves=[leave],
+        pending=pending_with_decisions(user_id=user_id, workspace_id=workspace_id),
+        current=current,
+    )
+
+
 def build_row(
     leave: Leave,
     *,
@@ -339,7 +352,7 @@ def inbox_get(
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
-        **_month_reads(user_id, workspace_id, early),
+        **month_reads(user_id, workspace_id, early),
     )
     pending = core["pending"]
     if pending.entry is None:
@@ -352,20 +365,20 @@ def inbox_get(
     overrides = leave_overrides(workspace_id=workspace_id)
     all_pending = leaves_with_overrides(pending.entry, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
-    months = sorted(set(_months_spanned(leaves, today)) | set(early))
-    month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}
-    month_reads |= fetch_parallel(
+    months = sorted(set(months_spanned(leaves, today)) | set(early))
+    months_read = {name: core[name] for name in month_reads(user_id, workspace_id, early)}
+    months_read |= fetch_parallel(
         user_id=user_id,
-        **_month_reads(user_id, workspace_id, [m for m in months if m not in early]),
+        **month_reads(user_id, workspace_id, [m for m in months if m not in early]),
     )
     lookup = Lookup.build(core["members"].value, core["policies"].value, core["balances"].value)
     month_leaves = [
         leave
-        for outcome in month_reads.values()
+        for outcome in months_read.values()
         if outcome.entry is not None
         for leave in leaves_with_overrides(outcome.entry, overrides)
     ]
-    all_months_ok = all(o.entry is not None for o in month_reads.values())
+    all_months_ok = all(o.entry is not None for o in months_read.values())
     team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None
     region = holiday_region(workspace_id=workspace_id)
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
@@ -400,7 +413,7 @@ def inbox_get(
             core["members"],
             core["policies"],
             core["balances"],
-            *month_reads.values(),
+            *months_read.values(),
         ),
         fetched_at=pending.entry.fetched_at,
         out_today=[e for e in out_week if e.first <= today <= e.last],
@@ -421,12 +434,8 @@ def inbox_row_get(*, user_id: int, workspace_id: int, leave: Leave) -> InboxRow:
     lookup = Lookup.build(reads["members"].value, reads["policies"].value, reads["balances"].value)
     projections = None
     if leave.is_pending:
-        projections = projection_inputs(
-            user_id=user_id,
-            workspace_id=workspace_id,
-            leaves=[leave],
-            pending=pending_with_decisions(user_id=user_id, workspace_id=workspace_id),
-            current=reads["balances"].value,
+        projections = leave_projection_inputs(
+            user_id=user_id, workspace_id=workspace_id, leave=leave, current=reads["balances"].value
         )
     return build_row(
         leave,

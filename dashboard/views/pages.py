@@ -5,7 +5,7 @@ import re
 import time
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from dashboard.read_models.balances import balance_table_get
 from dashboard.read_models.calendar import calendar_get
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
+from dashboard.read_models.leave_detail import leave_detail_get
 from dashboard.read_models.leaves import (
     LeaveFilters,
     csv_rows,
@@ -127,6 +128,25 @@ def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
         f'attachment; filename="leave-requests-{workspace_id}-{stamp}.csv"'
     )
     return response
+
+
+@require_GET
+@workspace_view
+def leave_detail(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """One request in full: a page of its own, or (HTMX) the dialog's content over a page.
+
+    Its approve and reject forms come back to where the person was: the page under the
+    dialog, or this page.
+    """
+    detail = leave_detail_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave_id=str(leave_id)
+    )
+    if detail.not_found:
+        raise Http404("WebWork knows no such leave in this workspace")
+    back = request.htmx.current_url_abs_path if request.htmx else None
+    context = {"detail": detail, "row": detail.row, "back": back or request.get_full_path()}
+    template = _page_or_partial(request, "dashboard/leaves/detail.html", "panel")
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
