@@ -97,6 +97,7 @@ projection.ProjectionView.several_years
 leave_detail.LeaveDetail.last_year
 leave_detail.LeaveDetail.last_year_known
 leave_detail.LeaveDetail.history
+leave_detail.LeaveDetail.length_text
 projection.ProjectionView.needs_confirmation
 decision_rules.Refusal.needs_confirmation
 balances.BalanceTable.total_members

@@ -60,6 +60,19 @@ class LeaveDetail:
     not_found: bool = False
     notices: list[Notice] = field(default_factory=list)
     working_days: int | None = None
+
+    @property
+    def length_text(self) -> str:
+        """'4 working days', or with the duration when it says more ('1 working day · 3 hours')."""
+        if self.row is None:
+            return ""
+        duration = self.row.duration.text
+        if self.working_days is None:
+            return duration
+        days = f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
+        same = duration == amount_text(Fraction(self.working_days), "days")
+        return days if same or duration == "—" else f"{days} · {duration}"
+
     holidays: list[tuple[dt.date, str]] = field(default_factory=list)
     last_year: list[PolicyUse] = field(default_factory=list)
     last_year_known: bool = False
