@@ -27,6 +27,11 @@ urlpatterns = [
     path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
     path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),
     path(
+        "w/<int:workspace_id>/balances/export.csv",
+        pages.balances_export,
+        name="balances_export",
+    ),
+    path(
         "w/<int:workspace_id>/balances/refresh/", actions.balances_refresh, name="balances_refresh"
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),

@@ -145,6 +145,7 @@ def balances_refresh(request: WorkspaceRequest, workspace_id: int) -> HttpRespon
     if request.htmx:
         return render_balances(request, workspace_id, params=request.POST, since=requested_at)
     messages.info(request, "Refreshing balances from WebWork. This takes a few seconds.")
-    params = {key: request.POST[key] for key in ("q", "team") if request.POST.get(key)}
+    keys = ("q", "team", "policy", "sort", "dir")
+    params = {key: request.POST[key] for key in keys if request.POST.get(key)}
     params["since"] = f"{requested_at:.3f}"
     return redirect(f"{reverse('balances', args=[workspace_id])}?{urlencode(params)}")

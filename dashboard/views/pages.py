@@ -3,6 +3,7 @@
 import csv
 import re
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboard.dates import parse_month
 from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
 from dashboard.models import UserPreference
-from dashboard.read_models.balances import balance_table_get
+from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
@@ -314,11 +315,55 @@ def balances(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     )
 
 
+def _balance_table(request, workspace_id: int, params):
+    """The balances table for the filters and sort in `params`, and those filters."""
+    filters = {
+        "q": (params.get("q") or "").strip()[:100],
+        "team": (params.get("team") or "").strip()[:200] or None,
+        "policy": _int_or_none(params.get("policy")),
+    }
+    table = balance_table_get(
+        user_id=request.user.pk,
+        workspace_id=workspace_id,
+        q=filters["q"],
+        team=filters["team"],
+        policy_id=filters["policy"],
+        sort=(params.get("sort") or "team")[:20],
+        descending=params.get("dir") == "desc",
+    )
+    return table, filters
+
+
+def _balance_query(filters: dict, table=None) -> str:
+    """The filters (and the table's sort) as a query string."""
+    query = {key: value for key, value in filters.items() if value}
+    if table is not None:
+        query |= {"sort": table.sort, "dir": "desc" if table.descending else "asc"}
+    return urlencode(query)
+
+
+@require_GET
+@workspace_view
+def balances_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """CSV of the balances table exactly as shown: the same filters, columns and order."""
+    table, filters = _balance_table(request, workspace_id, request.GET)
+    if table.unavailable:
+        messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
+        return redirect(f"{reverse('balances', args=[workspace_id])}?{_balance_query(filters)}")
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in balance_csv_rows(table)),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="balances-{workspace_id}-{stamp}.csv"'
+    return response
+
+
 def render_balances(request, workspace_id: int, *, params, since: float | None) -> HttpResponse:
     """The balances page, or its table for HTMX; polls while a refresh is awaited."""
-    q = (params.get("q") or "").strip()[:100]
-    team = (params.get("team") or "").strip()[:200] or None
-    table = balance_table_get(user_id=request.user.pk, workspace_id=workspace_id, q=q, team=team)
+    table, filters = _balance_table(request, workspace_id, params)
+    q, team = filters["q"], filters["team"]
     waiting = since is not None and (table.fetched_at or 0) < since
     too_long = waiting and time.time() - since > REFRESH_WAIT_SECONDS
     context = {
@@ -328,6 +373,9 @@ def render_balances(request, workspace_id: int, *, params, since: float | None) 
         "refreshing": waiting and not too_long,
         "refresh_slow": too_long,
         "since": f"{since:.3f}" if since else "",
+        "policy_id": filters["policy"],
+        "filter_query": _balance_query(filters),
+        "table_query": _balance_query(filters, table),
     }
     return render(
         request, _page_or_partial(request, "dashboard/balances/balances.html", "table"), context

@@ -134,3 +134,22 @@ def test_without_javascript_the_detail_is_a_page(browser, dashboard, webwork, fo
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Approve")).to_be_visible()
     context.close()
+
+
+def test_balances_of_one_policy_sort_by_a_header_tap(
+    signed_in_page, dashboard, webwork, form_factor, tmp_path
+):
+    page = signed_in_page
+    annual = next(p for p in webwork.state.policies_for(WS) if p["name"] == "Annual leave")
+    open_page(page, dashboard, f"/w/1/balances/?policy={annual['id']}")
+    table = page.get_by_role("region", name="Balances table")
+    headers = [h.strip().casefold() for h in table.locator("thead th").all_inner_texts()]
+    assert headers == ["member", "allowance", "used", "pending", "remaining"]
+    tap(table.get_by_role("link", name="Remaining"), form_factor)
+    expect(page).to_have_url(re.compile(r"sort=remaining&dir=asc"))
+    expect(table.locator('th[aria-sort="ascending"]')).to_have_text(re.compile("Remaining"))
+    remaining = table.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    numbers = [float(re.search(r"-?\d+(?:\.\d+)?", t.replace("−", "-")).group()) for t in remaining]
+    assert numbers == sorted(numbers)
+    assert horizontal_overflow(page) is None
+    _shoot_viewport(page, "balances-policy", form_factor, tmp_path)
