@@ -1,5 +1,6 @@
 """Forms: parse and validate what people type; bad input gets a clear message, nothing is lost."""
 
+import hashlib
 import uuid
 
 import holidays
@@ -328,3 +329,37 @@ class WorkspaceSettingsForm(forms.Form):
                 {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
             )
         return cleaned
+
+
+def team_field_name(team: str) -> str:
+    """A form field name for a team, stable whatever the team is called or which teams exist."""
+    return "team_" + hashlib.blake2b(team.encode(), digest_size=6).hexdigest()
+
+
+class CoverageForm(forms.Form):
+    """The fewest people present per team: a whole number from 0 to the team's size, or blank
+    for no rule. Anything else is an error next to the team, and nothing is saved."""
+
+    def __init__(self, *args, teams: dict[str, int], minimums: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = teams
+        for team, size in sorted(teams.items(), key=lambda item: item[0].casefold()):
+            self.fields[team_field_name(team)] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=size,
+                label=team,
+                initial=minimums.get(team),
+                help_text=f"{size} member{'s' if size != 1 else ''}",
+                error_messages={
+                    "invalid": "Enter a whole number.",
+                    "min_value": "Enter 0 or more.",
+                    "max_value": f"{team} has {size} member{'s' if size != 1 else ''}: "
+                    f"enter {size} or fewer.",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+            )
+
+    def minimums(self) -> dict[str, int | None]:
+        """Minimum by team name (None: no rule), once valid."""
+        return {team: self.cleaned_data.get(team_field_name(team)) for team in self.teams}

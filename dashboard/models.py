@@ -112,6 +112,27 @@ class WorkspaceSettings(models.Model):
         return f"Settings of workspace {self.workspace_id}"
 
 
+class TeamCoverage(models.Model):
+    """The fewest people of a team that must be present on a working day (WebWork has no teams:
+    a team is the `team_name` its members carry). Set on the workspace settings page."""
+
+    workspace_id = models.BigIntegerField()
+    team_name = models.CharField(max_length=200)
+    minimum = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "team coverage minimums"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "team_name"], name="one_minimum_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_name}: at least {self.minimum} present"
+
+
 class UserPreference(models.Model):
     """Per-person preferences: the workspace `/` opens."""
 

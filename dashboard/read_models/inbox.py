@@ -30,6 +30,7 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
+from dashboard.selectors.coverage import coverage_minimums, short_days, team_sizes
 from dashboard.selectors.projection import Projection, leave_years, project_balance
 from dashboard.selectors.projection_reads import (
     holidays_of_years,
@@ -68,6 +69,41 @@ class InboxRow:
     projection: ProjectionView | None = None
     own_request: bool = False
     approve_blocked: bool = False
+    coverage: str = ""  # the days approving takes the team below its minimum, in words
+
+
+@dataclass(frozen=True)
+class CoverageRules:
+    """The workspace's coverage minimums and its team sizes, read once per page."""
+
+    minimums: dict[str, int]
+    sizes: dict[str, int]
+
+    @classmethod
+    def of(cls, *, workspace_id: int, members) -> "CoverageRules":
+        """The rules of a workspace, with team sizes from its members (None: unknown)."""
+        return cls(coverage_minimums(workspace_id=workspace_id), team_sizes(members or ()))
+
+    def text(self, leave: Leave, team: str | None, team_index: "TeamIndex | None", holidays) -> str:
+        """'Below the minimum of 3 present on Tue 1 Jun, Wed 2 Jun', '' when fine or no rule,
+        'Can't be checked now' when the team's leave of those days isn't known."""
+        if not team or team not in self.minimums or not leave.is_pending:
+            return ""
+        if team_index is None or not team_index.covers(leave):
+            return "Coverage can't be checked right now."
+        minimum = self.minimums[team]
+        days = short_days(
+            leave=leave,
+            team_size=self.sizes.get(team, 0),
+            minimum=minimum,
+            team_leaves=team_index.by_team.get(team, ()),
+            holidays=holidays,
+        )
+        if not days:
+            return ""
+        named = ", ".join(f"{day:%a} {day.day} {day:%b}" for day in days[:10])
+        more = f" and {len(days) - 10} more" if len(days) > 10 else ""
+        return f"Takes {team} below its minimum of {minimum} present on {named}{more}."
 
 
 @dataclass(frozen=True)
@@ -282,6 +318,7 @@ def build_row(
     now: dt.datetime,
     projections: ProjectionInputs | None = None,
     viewer: Viewer | None = None,
+    coverage: CoverageRules | None = None,
 ) -> InboxRow:
     """Compose one inbox row."""
     own = viewer is not None and viewer.owns(leave)
@@ -305,6 +342,7 @@ def build_row(
         projection=projection_view(projections.project(leave, lookup)) if projections else None,
         own_request=own,
         approve_blocked=own and viewer is not None and not viewer.self_approval,
+        coverage=coverage.text(leave, team, team_index, holidays) if coverage else "",
     )
 
 
@@ -385,6 +423,7 @@ def inbox_get(
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
     holidays = holidays_between(region, span_start, span_end)
     viewer = Viewer.of(user_id=user_id, workspace_id=workspace_id)
+    coverage = CoverageRules.of(workspace_id=workspace_id, members=core["members"].value)
     projections = projection_inputs(
         user_id=user_id,
         workspace_id=workspace_id,
@@ -401,6 +440,7 @@ def inbox_get(
             now=now,
             projections=projections,
             viewer=viewer,
+            coverage=coverage,
         )
         for leave in leaves
     ]

@@ -12,6 +12,7 @@ from dashboard.models import AuditEntry
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import leave_end
 from dashboard.read_models.inbox import (
+    CoverageRules,
     InboxRow,
     TeamIndex,
     Viewer,
@@ -172,6 +173,7 @@ def leave_detail_get(
             user_id=user_id, workspace_id=workspace_id, leave=leave, current=reads["balances"].value
         ),
         viewer=Viewer.of(user_id=user_id, workspace_id=workspace_id),
+        coverage=CoverageRules.of(workspace_id=workspace_id, members=reads["members"].value),
     )
     member_year = reads["member_year"].value
     return LeaveDetail(

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from dashboard.models import ManagedWorkspace, UserPreference, WorkspaceSettings
+from dashboard.models import ManagedWorkspace, TeamCoverage, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
 from dashboard.services.alerts import pending_alerts_scan
@@ -68,6 +68,17 @@ def workspace_settings_update(
     workspace_id = workspace.id
     holiday_region_forget(workspace_id=workspace_id)
     return row
+
+
+def coverage_minimums_set(*, workspace_id: int, minimums: dict[str, int | None]) -> None:
+    """Save each team's minimum present (None removes the team's rule)."""
+    for team, minimum in minimums.items():
+        if minimum is None:
+            TeamCoverage.objects.filter(workspace_id=workspace_id, team_name=team).delete()
+        else:
+            TeamCoverage.objects.update_or_create(
+                workspace_id=workspace_id, team_name=team, defaults={"minimum": minimum}
+            )
 
 
 def managed_workspaces_record(*, user: AbstractBaseUser, workspaces: list[Workspace]) -> None:

@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.dates import parse_month
-from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
+from dashboard.forms import (
+    CoverageForm,
+    LeaveCreateForm,
+    LeaveFilterForm,
+    WorkspaceSettingsForm,
+)
 from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
@@ -28,9 +34,15 @@ from dashboard.read_models.leaves import (
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
-from dashboard.selectors import holiday_region, workspace_list_for_user
+from dashboard.selectors import holiday_region, member_list, workspace_list_for_user
+from dashboard.selectors.coverage import coverage_minimums, team_sizes
 from dashboard.selectors.workspace_rules import self_approval_allowed
-from dashboard.services import NewLeave, leave_create, workspace_settings_update
+from dashboard.services import (
+    NewLeave,
+    coverage_minimums_set,
+    leave_create,
+    workspace_settings_update,
+)
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
 
@@ -216,11 +228,13 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays (which country and region the workspace follows) and four eyes."""
+    """Public holidays, four eyes (an Owner's) and coverage minimums per team; saved together,
+    or nothing is saved and the form comes back with what was typed."""
     country, subdivision = holiday_region(workspace_id=workspace_id)
     owner = request.workspace.is_owner
+    data = request.POST or None
     form = WorkspaceSettingsForm(
-        request.POST or None,
+        data,
         owner=owner,
         initial={
             "holiday_country": country,
@@ -228,17 +242,31 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
             "allow_self_approval": self_approval_allowed(workspace_id=workspace_id),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        workspace_settings_update(
-            workspace=request.workspace,
-            holiday_country=data["holiday_country"],
-            holiday_subdivision=data["holiday_subdivision"],
-            allow_self_approval=data["allow_self_approval"] if owner else None,
-        )
+    teams = _team_sizes(request.user.pk, workspace_id)
+    coverage = CoverageForm(
+        data, teams=teams or {}, minimums=coverage_minimums(workspace_id=workspace_id)
+    )
+    if request.method == "POST" and form.is_valid() and coverage.is_valid():
+        with transaction.atomic():
+            workspace_settings_update(
+                workspace=request.workspace,
+                holiday_country=form.cleaned_data["holiday_country"],
+                holiday_subdivision=form.cleaned_data["holiday_subdivision"],
+                allow_self_approval=form.cleaned_data["allow_self_approval"] if owner else None,
+            )
+            coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    return render(request, "dashboard/settings/settings.html", {"form": form, "owner": owner})
+    context = {"form": form, "owner": owner, "coverage": coverage, "teams_known": teams is not None}
+    return render(request, "dashboard/settings/settings.html", context)
+
+
+def _team_sizes(user_id: int, workspace_id: int) -> dict[str, int] | None:
+    """Active members per team, or None when WebWork can't list the members now."""
+    try:
+        return team_sizes(member_list(user_id=user_id, workspace_id=workspace_id).value)
+    except WebWorkError:
+        return None
 
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
