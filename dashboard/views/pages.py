@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboard.dates import parse_month
+from dashboard.dates import month_or_none, parse_month
 from dashboard.forms import (
     CoverageForm,
     LeaveCreateForm,
@@ -318,7 +318,9 @@ class _Echo:
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
     today = timezone.localdate()
-    first = parse_month(request.GET.get("month"), today)
+    raw_month = request.GET.get("month")
+    first = parse_month(raw_month, today)
+    month_not_understood = bool(raw_month) and month_or_none(raw_month) is None
     policy_id = _int_or_none(request.GET.get("policy"))
     team = (request.GET.get("team") or "").strip()[:200] or None
     month = calendar_get(
@@ -329,7 +331,13 @@ def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
         policy_id=policy_id,
         today=today,
     )
-    context = {"cal": month, "team": team, "policy_id": policy_id, "today": today}
+    context = {
+        "cal": month,
+        "team": team,
+        "policy_id": policy_id,
+        "today": today,
+        "month_not_understood": raw_month[:20] if month_not_understood else "",
+    }
     template = _page_or_partial(request, "dashboard/calendar/calendar.html", "calendar")
     return render(request, template, context)
 

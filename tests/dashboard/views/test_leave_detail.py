@@ -108,3 +108,19 @@ def test_every_place_links_to_the_detail(manager_client, webwork):
     month = leave["start_date"][:7]
     calendar = manager_client.get(f"/w/1/calendar/?month={month}").content.decode()
     assert f'<a href="/w/1/leaves/{leave["id"]}/" class="bar' in calendar
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_get_on_an_action_is_a_page_with_a_way_back_and_decides_nothing(
+    manager_client, webwork, action
+):
+    leave = webwork.state.leaves_for(WS, status="pending")[0]
+    webwork.state.calls.clear()
+    response = manager_client.get(f"/w/1/leaves/{leave['id']}/{action}/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    html = response.content.decode()
+    assert "Decisions are taken with a button" in html
+    assert f'href="/w/1/leaves/{leave["id"]}/">Open the request</a>' in html
+    assert webwork.state.calls.count() == 0
+    assert webwork.state.leave(leave["id"])["status"] == "pending"
