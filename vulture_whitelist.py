@@ -18,8 +18,8 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, calendar, feeds, inbox
-from dashboard.services import decisions
+from dashboard.read_models import balances, calendar, feeds, inbox, leave_detail, projection
+from dashboard.services import decision_rules, decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
@@ -55,6 +55,7 @@ adapter.WebWorkSocialAccountAdapter.on_authentication_error
 
 # Django forms call clean_<field>() by the field's name.
 forms.RejectForm.clean_reason
+forms.forms.Field.disabled  # set on the four-eyes field for non-Owners: Django reads it
 
 # allauth's provider and OAuth2 adapter hooks, called by allauth.
 provider.WebWorkProvider.account_class
@@ -92,6 +93,13 @@ models.WorkspaceWebhook.disabled_at
 models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
+projection.ProjectionView.several_years
+leave_detail.LeaveDetail.last_year
+leave_detail.LeaveDetail.last_year_known
+leave_detail.LeaveDetail.history
+leave_detail.LeaveDetail.length_text
+projection.ProjectionView.needs_confirmation
+decision_rules.Refusal.needs_confirmation
 balances.BalanceTable.total_members
 balances.BalanceTable.fetched_at_time
 balances.BalanceTable.negative_count
@@ -108,6 +116,8 @@ calendar.CalendarMonth.member_count
 inbox.InboxRow.dates
 inbox.InboxRow.team_off
 inbox.InboxRow.team_off_known
+inbox.InboxRow.own_request
+inbox.InboxRow.approve_blocked
 inbox.Inbox.out_today
 inbox.Inbox.next_start
 inbox.Inbox.next_count

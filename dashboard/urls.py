@@ -12,6 +12,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
     path("w/<int:workspace_id>/leaves/new/", pages.leave_new, name="leave_new"),
+    path("w/<int:workspace_id>/leaves/new/preview/", pages.leave_preview, name="leave_preview"),
+    path("w/<int:workspace_id>/leaves/<uuid:leave_id>/", pages.leave_detail, name="leave_detail"),
     path(
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/approve/",
         actions.leave_approve,
@@ -24,6 +26,11 @@ urlpatterns = [
     ),
     path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
     path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),
+    path(
+        "w/<int:workspace_id>/balances/export.csv",
+        pages.balances_export,
+        name="balances_export",
+    ),
     path(
         "w/<int:workspace_id>/balances/refresh/", actions.balances_refresh, name="balances_refresh"
     ),

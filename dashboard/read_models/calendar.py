@@ -24,6 +24,7 @@ from dashboard.selectors import (
     member_list,
     policy_list,
 )
+from dashboard.selectors.coverage import coverage_minimums, team_short_days, team_sizes
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 KINDS = 6
@@ -81,12 +82,15 @@ class TeamGroup:
 
     name: str
     rows: list[MemberRow] = field(default_factory=list)
+    short_days: list[int] = field(default_factory=list)  # day numbers below the minimum
+    minimum: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class AgendaEntry:
     """Someone out on a day, and why."""
 
+    leave_id: str
     name: str
     team: str
     policy: str
@@ -101,6 +105,7 @@ class AgendaDay:
 
     day: Day
     entries: tuple[AgendaEntry, ...]
+    short_teams: tuple[str, ...] = ()  # teams below their minimum if pending were approved
 
 
 @dataclass(kw_only=True)
@@ -250,10 +255,12 @@ def calendar_get(
         for leave in leaves_with_overrides(reads["leaves"].entry, overrides)
         if leave.status in SHOWN_STATUSES
     ]
+    every_leave = leaves
     if policy_id is not None:
         leaves = [lv for lv in leaves if lv.policy_id == policy_id]
     region = holiday_region(workspace_id=workspace_id)
     holidays = holidays_between(region, month_start, month_end)
+    minimums = coverage_minimums(workspace_id=workspace_id)
 
     visible = _visible_members(members, team)
     visible_ids = {m.id for m in visible}
@@ -279,6 +286,7 @@ def calendar_get(
                 continue
             row.bars.append(bar)
             entry = AgendaEntry(
+                leave_id=leave.id,
                 name=member.full_name,
                 team=team_name,
                 policy=name,
@@ -293,6 +301,9 @@ def calendar_get(
         group.rows.append(row)
 
     result.teams = sorted(groups.values(), key=lambda g: (g.name == NO_TEAM, g.name.casefold()))
+    short_teams = _mark_coverage(
+        result.teams, minimums, members, every_leave, (month_start, month_end), holidays
+    )
     result.days = [
         Day(
             date=day,
@@ -304,7 +315,11 @@ def calendar_get(
         for day in (month_start + dt.timedelta(days=n) for n in range(month_end.day))
     ]
     result.agenda = [
-        AgendaDay(day, tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())))
+        AgendaDay(
+            day,
+            tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())),
+            tuple(short_teams.get(day.date, ())),
+        )
         for day in result.days
         if out_by_day.get(day.date) or day.holiday or day.is_today
     ]
@@ -322,5 +337,31 @@ def calendar_get(
         region,
         *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
         sorted(overrides.items()),
+        sorted(minimums.items()),
     )
     return result
+
+
+def _mark_coverage(teams, minimums, members, leaves, month, holidays) -> dict:
+    """Mark each team's days below its minimum if its pending requests were approved; return
+    the teams short on each day (for the agenda)."""
+    sizes = team_sizes(members)
+    team_of = {m.id: m.team_name for m in members}
+    short: dict[dt.date, list[str]] = defaultdict(list)
+    for group in teams:
+        minimum = minimums.get(group.name)
+        if minimum is None:
+            continue
+        group.minimum = minimum
+        days = team_short_days(
+            team_leaves=[lv for lv in leaves if team_of.get(lv.user_id) == group.name],
+            team_size=sizes.get(group.name, 0),
+            minimum=minimum,
+            start=month[0],
+            end=month[1],
+            holidays=holidays,
+        )
+        group.short_days = [day.day for day in days]
+        for day in days:
+            short[day].append(group.name)
+    return short
