@@ -20,7 +20,7 @@ from dashboard.platform import (
 )
 from dashboard.read_models import balances, calendar, feeds, inbox
 from dashboard.services import decisions
-from dashboard.views import context_processors, errors
+from dashboard.views import context_processors, errors, zones
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
@@ -36,6 +36,7 @@ middleware.HtmxMessagesMiddleware
 middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
+zones.ViewerZoneMiddleware.process_view
 cache_backend.FailSoftRedisCache
 static_headers.add_static_headers
 cache_backend.SharedUnpickler
@@ -81,6 +82,7 @@ views.oauth2_callback
 models.AuditEntry.actor
 models.LeaveDecision.decided_by_webwork_id
 models.UserPreference.last_workspace_id
+models.UserPreference.webwork_timezone  # read and written by name (selectors/services zones)
 models.ManagedWorkspace.last_viewed_at
 oauth_models.WebWorkToken.refreshed_at
 models.CalendarFeed.token_hash  # filtered on (feed_by_token), set by create() and save()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from dashboard.text import normalise_text, shows_something
 from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
+from dashboard.zones import zone_choices
 
 MAX_REASON = 1000
 MAX_SEARCH = 100
@@ -260,16 +261,20 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class WorkspaceSettingsForm(forms.Form):
-    """Where the workspace's public holidays come from (WebWork has no holidays endpoint)."""
+    """Where the workspace's public holidays come from (WebWork has no holidays endpoint), and
+    the time zone its days are counted in."""
 
     holiday_country = forms.ChoiceField(required=False, label="Country")
     holiday_subdivision = forms.CharField(
         required=False, max_length=10, label="Region or state (optional)"
     )
+    reference_timezone = forms.ChoiceField(required=False, label="Time zone of “today”")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, members_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
+        usual = f"The zone most members use ({members_zone or 'none known'})"
+        self.fields["reference_timezone"].choices = [("", usual), *zone_choices()]
 
     def clean(self):
         """The region must be one the country knows."""
@@ -287,3 +292,14 @@ class WorkspaceSettingsForm(forms.Form):
                 {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
             )
         return cleaned
+
+
+class ViewerZoneForm(forms.Form):
+    """The time zone a person reads times in, when WebWork's for them is not the one."""
+
+    timezone = forms.ChoiceField(required=False, label="Your time zone")
+
+    def __init__(self, *args, webwork_zone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        usual = f"As in WebWork ({webwork_zone or 'none set'})"
+        self.fields["timezone"].choices = [("", usual), *zone_choices()]

@@ -99,6 +99,9 @@ class WorkspaceSettings(models.Model):
     workspace_id = models.BigIntegerField(unique=True)
     holiday_country = models.CharField(max_length=2, blank=True)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # The zone "today", "this week" and "out today" are counted in; blank: the zone most of
+    # the workspace's members have in WebWork.
+    reference_timezone = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -109,12 +112,15 @@ class WorkspaceSettings(models.Model):
 
 
 class UserPreference(models.Model):
-    """Per-person preferences: the workspace `/` opens."""
+    """Per-person preferences: the workspace `/` opens, the time zone times are shown in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference"
     )
     last_workspace_id = models.BigIntegerField(null=True, blank=True)
+    # Chosen by the person; blank: WebWork's `timezone` of their member record, kept at sign-in.
+    timezone = models.CharField(max_length=64, blank=True)
+    webwork_timezone = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"Preferences of user {self.user_id}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, notifications, pages
+from .views import actions, feeds, health, notifications, pages, zones
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
     path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/settings/zone/", zones.viewer_zone_save, name="viewer_zone_save"),
     path("w/<int:workspace_id>/feeds/", feeds.feeds, name="feeds"),
     path("w/<int:workspace_id>/feeds/<int:feed_id>/", feeds.feed_edit, name="feed_edit"),
     path(

@@ -3,7 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from dashboard.webwork import Leave, LeavePeriod, Policy
+from dashboard.zones import same_clock, zone_named
 
 
 def _day(d: dt.date, *, year: bool) -> str:
@@ -15,15 +18,50 @@ def leave_end(leave: Leave) -> dt.date | None:
     return leave.end_date or leave.start_date
 
 
-def leave_dates_text(leave: Leave, *, today: dt.date | None = None) -> str:
-    """'Mon 3 – Wed 5 Mar', 'Tue 4 Mar (first half)', 'Tue 4 Mar, 09:00–13:00'."""
+def is_off_on(leave: Leave, day: dt.date) -> bool:
+    """Whether the leave keeps its member away on `day`.
+
+    Every day of a one-day or hour-based leave; only the weekdays of a longer one (a week off
+    is not a weekend off). The inbox's "Out today" and the calendar's days both ask this, so
+    they never disagree.
+    """
+    start, end = leave.start_date, leave_end(leave)
+    if start is None or end is None or not start <= day <= end:
+        return False
+    return day.weekday() < 5 or leave.is_hour_based or start == end
+
+
+def hours_text(leave: Leave, zone: str | None = None) -> str:
+    """'09:00–13:00', in the member's hours; 'Tokyo time' added when the viewer's clock differs.
+
+    WebWork gives hour-based leave as wall-clock times with no zone: the member's own. Turning
+    them into the viewer's hours would move them across midnight, so they stay as given and
+    the member's zone is named instead, whenever the viewer's zone shows another time then.
+    """
+    if leave.start_time is None or leave.end_time is None:
+        return ""
+    text = f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
+    member_zone = zone_named(zone)
+    if member_zone is None or leave.start_date is None:
+        return text
+    at = dt.datetime.combine(leave.start_date, leave.start_time, tzinfo=member_zone)
+    if same_clock(member_zone, timezone.get_current_timezone(), at):
+        return text
+    city = member_zone.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{text} {city} time"
+
+
+def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | None = None) -> str:
+    """'Mon 3 – Wed 5 Mar', 'Tue 4 Mar (first half)', 'Tue 4 Mar, 09:00–13:00 Tokyo time'.
+
+    `zone` is the member's (see `hours_text`)."""
     start, end = leave.start_date, leave_end(leave)
     if start is None:
         return "Dates unknown"
     today = today or dt.date.today()
     show_year = start.year != today.year or (end is not None and end.year != today.year)
     if leave.is_hour_based and leave.start_time and leave.end_time:
-        return f"{_day(start, year=show_year)}, {leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
+        return f"{_day(start, year=show_year)}, {hours_text(leave, zone)}"
     if end is None or end == start:
         text = _day(start, year=show_year)
         return (

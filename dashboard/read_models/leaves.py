@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
-from django.utils import timezone
 
 from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
@@ -20,6 +19,7 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
 from dashboard.webwork import Leave, LeavePeriod, Member, Policy
 
@@ -117,7 +117,7 @@ def _matches(leave: Leave, lookup: Lookup, needle: str) -> bool:
 
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
-    today = timezone.localdate()
+    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
     windowed = filters.windowed(today)
     reads = fetch_parallel(
         user_id=user_id,
@@ -163,7 +163,7 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
         member_name=lookup.member_name(leave.user_id),
         team=member.team_name if member else None,
         policy_name=lookup.policy_name(leave),
-        dates=leave_dates_text(leave, today=today),
+        dates=leave_dates_text(leave, today=today, zone=lookup.member_zone(leave.user_id)),
         duration=leave_duration(leave, policy).text,
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from dashboard.models import ManagedWorkspace, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.selectors.zones import reference_zone_forget
 from dashboard.services.alerts import pending_alerts_scan
 from dashboard.services.feeds import feed_owners_recheck, feed_window_refresh
 from dashboard.webwork import Workspace
@@ -45,17 +46,23 @@ def balances_refresh_request(*, user_id: int, workspace_id: int) -> None:
 
 
 def workspace_settings_update(
-    *, workspace_id: int, holiday_country: str, holiday_subdivision: str
+    *,
+    workspace_id: int,
+    holiday_country: str,
+    holiday_subdivision: str,
+    reference_timezone: str = "",
 ) -> WorkspaceSettings:
-    """Save where the workspace's public holidays come from."""
+    """Save where the workspace's public holidays come from and the zone of its "today"."""
     row, _ = WorkspaceSettings.objects.update_or_create(
         workspace_id=workspace_id,
         defaults={
             "holiday_country": holiday_country or "",
             "holiday_subdivision": holiday_subdivision or "",
+            "reference_timezone": reference_timezone or "",
         },
     )
     holiday_region_forget(workspace_id=workspace_id)
+    reference_zone_forget(workspace_id=workspace_id)
     return row
 
 

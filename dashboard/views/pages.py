@@ -25,9 +25,11 @@ from dashboard.read_models.leaves import (
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
-from dashboard.selectors import holiday_region, workspace_list_for_user
+from dashboard.selectors import holiday_region, workspace_list_for_user, workspace_today
+from dashboard.selectors.zones import members_zone_get, reference_zone_setting
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
+from dashboard.views.zones import viewer_zone_form
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -176,17 +178,23 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays: which country (and region) this workspace follows."""
+    """Public holidays: which country (and region) this workspace follows; its time zone."""
     country, subdivision = holiday_region(workspace_id=workspace_id)
     form = WorkspaceSettingsForm(
         request.POST or None,
-        initial={"holiday_country": country, "holiday_subdivision": subdivision},
+        initial={
+            "holiday_country": country,
+            "holiday_subdivision": subdivision,
+            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
+        },
+        members_zone=members_zone_get(user_id=request.user.pk, workspace_id=workspace_id),
     )
     if request.method == "POST" and form.is_valid():
         workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    return render(request, "dashboard/settings/settings.html", {"form": form})
+    context = {"form": form, "zone_form": viewer_zone_form(request.user.pk)}
+    return render(request, "dashboard/settings/settings.html", context)
 
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
@@ -237,7 +245,7 @@ class _Echo:
 @workspace_view
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
-    today = timezone.localdate()
+    today = workspace_today(user_id=request.user.pk, workspace_id=workspace_id)
     first = parse_month(request.GET.get("month"), today)
     policy_id = _int_or_none(request.GET.get("policy"))
     team = (request.GET.get("team") or "").strip()[:200] or None
