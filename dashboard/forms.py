@@ -6,7 +6,7 @@ import holidays
 from django import forms
 from django.core.exceptions import ValidationError
 
-from dashboard.text import normalise_text, shows_something
+from dashboard.text import normalise_text, shows_something, text_matches
 from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
 from dashboard.zones import zone_choices
 
@@ -49,15 +49,14 @@ def _policy_choices(policies: list[Policy], empty: str) -> list[tuple[str, str]]
 
 
 def _members_matching(members: list[Member], query: str, *, keep) -> list[Member]:
-    """Members whose name, email or team contains `query` (the selected one always stays)."""
-    needle = query.casefold()
-    if not needle:
+    """Members whose name, email or team contains `query`, whatever its case and accents
+    (the selected one always stays)."""
+    if not query.strip():
         return members
     return [
         m
         for m in members
-        if needle in f"{m.full_name} {m.email} {m.team_name or ''}".casefold()
-        or str(m.id) == str(keep)
+        if text_matches(query, m.full_name, m.email, m.team_name) or str(m.id) == str(keep)
     ]
 
 

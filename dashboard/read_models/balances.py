@@ -9,6 +9,7 @@ from django.utils import timezone
 from dashboard.read_models.common import Notice, age_text, describe, fingerprint, notices_for
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import balance_list, fetch_parallel, member_list, policy_list
+from dashboard.text import search_key, text_matches
 from dashboard.webwork import BalanceAmount
 
 NO_TEAM = "No team"
@@ -98,9 +99,8 @@ def balance_table_get(
             )
         )
     total = len(rows)
-    needle = q.casefold().strip()
-    if needle:
-        rows = [row for row in rows if needle in row.name.casefold()]
+    if q.strip():
+        rows = [row for row in rows if text_matches(q, row.name)]
     if team:
         rows = [row for row in rows if row.team == team]
     rows.sort(key=lambda row: (row.team.casefold(), row.name.casefold()))
@@ -113,7 +113,7 @@ def balance_table_get(
         fetched_at=outcome.entry.fetched_at,
         fingerprint=fingerprint(
             workspace_id,
-            needle,
+            search_key(q),
             team,
             *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
         ),

@@ -21,6 +21,7 @@ from dashboard.selectors import (
     policy_list,
     workspace_today,
 )
+from dashboard.text import text_matches
 from dashboard.webwork import Leave, LeavePeriod, Member, Policy
 
 PAGE_SIZE = 25
@@ -110,11 +111,6 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
     return list(reads["members"].value or []), list(reads["policies"].value or [])
 
 
-def _matches(leave: Leave, lookup: Lookup, needle: str) -> bool:
-    haystack = f"{lookup.member_name(leave.user_id)}\n{leave.note or ''}".casefold()
-    return needle in haystack
-
-
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
     today = workspace_today(user_id=user_id, workspace_id=workspace_id)
@@ -140,9 +136,12 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
     leaves = leaves_with_overrides(result.entry, overrides, status=filters.query.status)
-    needle = filters.q.casefold().strip()
-    if needle:
-        leaves = [leave for leave in leaves if _matches(leave, lookup, needle)]
+    if filters.q.strip():  # names and notes, whatever their case and accents
+        leaves = [
+            leave
+            for leave in leaves
+            if text_matches(filters.q, lookup.member_name(leave.user_id), leave.note)
+        ]
     return LeaveListing(
         leaves=sorted(leaves, key=_newest_first),
         lookup=lookup,
