@@ -7,6 +7,8 @@ reached through the module that defines it, so a rename shows here. `make lint` 
 
 from flask import g
 from flask.json.provider import DefaultJSONProvider
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard import apps, forms, models
 from dashboard.platform import (
@@ -127,6 +129,10 @@ server.SandboxRequestHandler.connection_dropped
 server.SandboxRequestHandler.close_connection
 server.SandboxWSGIServer.block_on_close
 server.SandboxWSGIServer.daemon_threads
+# Set on the export's sheet and cells, read by openpyxl when it writes the workbook.
+Worksheet.freeze_panes
+Cell.number_format
+Cell.data_type
 g.rate  # the sandbox's rate-limit numbers, read back with g.get("rate")
 DefaultJSONProvider.sort_keys  # switched off on the sandbox app: answers keep WebWork's key order
 

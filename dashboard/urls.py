@@ -11,6 +11,11 @@ urlpatterns = [
     path("w/<int:workspace_id>/", pages.inbox, name="inbox"),
     path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
+    path(
+        "w/<int:workspace_id>/leaves/export.xlsx",
+        pages.leave_export_xlsx,
+        name="leave_export_xlsx",
+    ),
     path("w/<int:workspace_id>/leaves/new/", pages.leave_new, name="leave_new"),
     path(
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/approve/",

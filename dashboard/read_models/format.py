@@ -108,6 +108,36 @@ class Duration:
         return f"includes {count} public holiday{plural} ({', '.join(self.holidays)})"
 
 
+@dataclass(frozen=True)
+class Amount:
+    """How much leave, as a number and its unit ("days" or "hours"); None when unknown."""
+
+    unit: str
+    value: float | None
+
+
+def leave_amount(
+    leave: Leave, policy: Policy | None, holidays: dict[dt.date, str] | None = None
+) -> Amount:
+    """The amount as WebWork reports it, else computed (working days, or the hours between)."""
+    hour_based = leave.is_hour_based or (policy is not None and policy.is_hour_based)
+    if hour_based:
+        hours = leave.total_hours
+        if hours is None and leave.start_time and leave.end_time:
+            minutes = (
+                dt.datetime.combine(dt.date.min, leave.end_time)
+                - dt.datetime.combine(dt.date.min, leave.start_time)
+            ).total_seconds() / 60
+            hours = max(minutes, 0) / 60
+        if hours is not None:
+            return Amount("hours", hours)
+    days = leave.total_days
+    start, end = leave.start_date, leave_end(leave)
+    if days is None and start and end:
+        days = 0.5 if leave.is_half_day else working_days(start, end, holidays or {})
+    return Amount("days", days)
+
+
 def leave_duration(
     leave: Leave, policy: Policy | None, holidays: dict[dt.date, str] | None = None
 ) -> Duration:
@@ -121,25 +151,11 @@ def leave_duration(
             for day, name in sorted(holidays.items())
             if start <= day <= end and day.weekday() < 5
         )
-    hour_based = leave.is_hour_based or (policy is not None and policy.is_hour_based)
-    if hour_based:
-        hours = leave.total_hours
-        if hours is None and leave.start_time and leave.end_time:
-            minutes = (
-                dt.datetime.combine(dt.date.min, leave.end_time)
-                - dt.datetime.combine(dt.date.min, leave.start_time)
-            ).total_seconds() / 60
-            hours = max(minutes, 0) / 60
-        if hours is not None:
-            return Duration(f"{_number(hours)} hour{'s' if hours != 1 else ''}", inside)
-    days = leave.total_days
-    if days is None and start and end:
-        days = working_days(start, end, holidays)
-        if leave.is_half_day:
-            days = 0.5
-    if days is None:
+    amount = leave_amount(leave, policy, holidays)
+    if amount.value is None:
         return Duration("—", inside)
-    return Duration(f"{_number(days)} day{'s' if days != 1 else ''}", inside)
+    unit = amount.unit if amount.value != 1 else amount.unit[:-1]
+    return Duration(f"{_number(amount.value)} {unit}", inside)
 
 
 def waited_text(created_at: dt.datetime | None, now: dt.datetime) -> str:

@@ -1,7 +1,6 @@
-"""The requests list: every request with filters, text search, pagination and CSV rows."""
+"""The requests list: every request with filters, text search, pagination (exports: export.py)."""
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -9,7 +8,7 @@ from django.core.paginator import Page, Paginator
 
 from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
-from dashboard.read_models.format import leave_dates_text, leave_duration, leave_end
+from dashboard.read_models.format import Amount, leave_amount, leave_dates_text, leave_duration
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     LeaveQuery,
@@ -22,7 +21,7 @@ from dashboard.selectors import (
     workspace_today,
 )
 from dashboard.text import text_matches
-from dashboard.webwork import Leave, LeavePeriod, Member, Policy
+from dashboard.webwork import Leave, Member, Policy
 
 PAGE_SIZE = 25
 # With no dates and no member chosen, the list covers this month and the two before and
@@ -69,6 +68,7 @@ class LeaveListRow:
     policy_name: str
     dates: str
     duration: str
+    amount: Amount
     decided_by_name: str | None
 
 
@@ -164,6 +164,7 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
         policy_name=lookup.policy_name(leave),
         dates=leave_dates_text(leave, today=today, zone=lookup.member_zone(leave.user_id)),
         duration=leave_duration(leave, policy).text,
+        amount=leave_amount(leave, policy),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
     )
 
@@ -171,70 +172,3 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
 def _newest_first(leave: Leave) -> tuple:
     created = leave.created_at.timestamp() if leave.created_at else 0.0
     return (-created, -(leave.start_date or dt.date.min).toordinal(), leave.id)
-
-
-CSV_HEADER = [
-    "id",
-    "member_id",
-    "member",
-    "team",
-    "policy",
-    "status",
-    "paid",
-    "start_date",
-    "end_date",
-    "leave_period",
-    "start_time",
-    "end_time",
-    "duration",
-    "note",
-    "created_at",
-    "decided_by",
-    "reject_reason",
-]
-
-
-# Where a spreadsheet may start a cell: the start of the value, and after any character some
-# spreadsheet (or its import settings, or its locale) takes for a separator.
-# Then what makes a formula: = + - @ (and their full-width forms), possibly after blanks.
-_FORMULA_START = re.compile(r"(^|[,;\t|\r\n])(?=\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
-
-
-def csv_cell(value: object) -> str:
-    """Text for a CSV cell, defused so no spreadsheet runs it as a formula.
-
-    An apostrophe goes wherever a cell could begin with a formula: at the start, and after
-    every separator inside the value (a note "ok;=HYPERLINK(...)" is two cells in a
-    semicolon-separated locale).
-    """
-    text = "" if value is None else str(value)
-    return _FORMULA_START.sub(r"\1'", text)
-
-
-def csv_rows(listing: LeaveListing):
-    """The header, then one list of cells per request (ISO dates)."""
-    yield CSV_HEADER
-    for row in listing.rows:
-        leave = row.leave
-        yield [
-            csv_cell(v)
-            for v in (
-                leave.id,
-                leave.user_id,
-                row.member_name,
-                row.team,
-                row.policy_name,
-                leave.status,
-                {True: "yes", False: "no"}.get(leave.is_paid, ""),
-                leave.start_date.isoformat() if leave.start_date else "",
-                leave_end(leave).isoformat() if leave_end(leave) else "",
-                "" if leave.is_hour_based else LeavePeriod(leave.leave_period).label.lower(),
-                leave.start_time.strftime("%H:%M") if leave.start_time else "",
-                leave.end_time.strftime("%H:%M") if leave.end_time else "",
-                row.duration,
-                leave.note,
-                leave.created_at.isoformat() if leave.created_at else "",
-                row.decided_by_name,
-                leave.reject_reason,
-            )
-        ]
