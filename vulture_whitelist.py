@@ -7,6 +7,8 @@ reached through the module that defines it, so a rename shows here. `make lint` 
 
 from flask import g
 from flask.json.provider import DefaultJSONProvider
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard import apps, forms, models
 from dashboard.platform import (
@@ -20,7 +22,7 @@ from dashboard.platform import (
 )
 from dashboard.read_models import balances, calendar, feeds, inbox, leave_detail, projection
 from dashboard.services import decision_rules, decisions
-from dashboard.views import context_processors, errors
+from dashboard.views import context_processors, errors, zones
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
@@ -36,6 +38,7 @@ middleware.HtmxMessagesMiddleware
 middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
+zones.ViewerZoneMiddleware.process_view
 cache_backend.FailSoftRedisCache
 static_headers.add_static_headers
 cache_backend.SharedUnpickler
@@ -82,6 +85,7 @@ views.oauth2_callback
 models.AuditEntry.actor
 models.LeaveDecision.decided_by_webwork_id
 models.UserPreference.last_workspace_id
+models.UserPreference.webwork_timezone  # read and written by name (selectors/services zones)
 models.ManagedWorkspace.last_viewed_at
 oauth_models.WebWorkToken.refreshed_at
 models.CalendarFeed.token_hash  # filtered on (feed_by_token), set by create() and save()
@@ -135,6 +139,10 @@ server.SandboxRequestHandler.connection_dropped
 server.SandboxRequestHandler.close_connection
 server.SandboxWSGIServer.block_on_close
 server.SandboxWSGIServer.daemon_threads
+# Set on the export's sheet and cells, read by openpyxl when it writes the workbook.
+Worksheet.freeze_panes
+Cell.number_format
+Cell.data_type
 g.rate  # the sandbox's rate-limit numbers, read back with g.get("rate")
 DefaultJSONProvider.sort_keys  # switched off on the sandbox app: answers keep WebWork's key order
 

@@ -7,8 +7,9 @@ import holidays
 from django import forms
 from django.core.exceptions import ValidationError
 
-from dashboard.text import normalise_text, shows_something
+from dashboard.text import normalise_text, shows_something, text_matches
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
+from dashboard.zones import zone_choices
 
 MAX_REASON = 1000
 MAX_SEARCH = 100
@@ -49,15 +50,14 @@ def _policy_choices(policies: list[Policy], empty: str) -> list[tuple[str, str]]
 
 
 def _members_matching(members: list[Member], query: str, *, keep) -> list[Member]:
-    """Members whose name, email or team contains `query` (the selected one always stays)."""
-    needle = query.casefold()
-    if not needle:
+    """Members whose name, email or team contains `query`, whatever its case and accents
+    (the selected one always stays)."""
+    if not query.strip():
         return members
     return [
         m
         for m in members
-        if needle in f"{m.full_name} {m.email} {m.team_name or ''}".casefold()
-        or str(m.id) == str(keep)
+        if text_matches(query, m.full_name, m.email, m.team_name) or str(m.id) == str(keep)
     ]
 
 
@@ -296,7 +296,8 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class WorkspaceSettingsForm(forms.Form):
-    """Where the workspace's public holidays come from (WebWork has no holidays endpoint)."""
+    """Where the workspace's public holidays come from (WebWork has no holidays endpoint), and
+    the time zone its days are counted in."""
 
     holiday_country = forms.ChoiceField(required=False, label="Country")
     holiday_subdivision = forms.CharField(
@@ -305,13 +306,16 @@ class WorkspaceSettingsForm(forms.Form):
     allow_self_approval = forms.BooleanField(
         required=False, label="Managers may approve their own leave requests"
     )
+    reference_timezone = forms.ChoiceField(required=False, label="Time zone of “today”")
 
-    def __init__(self, *args, owner: bool = False, **kwargs):
+    def __init__(self, *args, owner: bool = False, members_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
         # Only an Owner changes the four-eyes rule; for others the field shows it, and Django
         # ignores whatever a crafted POST sends for a disabled field.
         self.fields["allow_self_approval"].disabled = not owner
+        usual = f"The zone most members use ({members_zone or 'none known'})"
+        self.fields["reference_timezone"].choices = [("", usual), *zone_choices()]
 
     def clean(self):
         """The region must be one the country knows."""
@@ -363,3 +367,14 @@ class CoverageForm(forms.Form):
     def minimums(self) -> dict[str, int | None]:
         """Minimum by team name (None: no rule), once valid."""
         return {team: self.cleaned_data.get(team_field_name(team)) for team in self.teams}
+
+
+class ViewerZoneForm(forms.Form):
+    """The time zone a person reads times in, when WebWork's for them is not the one."""
+
+    timezone = forms.ChoiceField(required=False, label="Your time zone")
+
+    def __init__(self, *args, webwork_zone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        usual = f"As in WebWork ({webwork_zone or 'none set'})"
+        self.fields["timezone"].choices = [("", usual), *zone_choices()]

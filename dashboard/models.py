@@ -103,6 +103,9 @@ class WorkspaceSettings(models.Model):
     holiday_subdivision = models.CharField(max_length=10, blank=True)
     # Four eyes: a manager may approve their own request only where an Owner allowed it.
     allow_self_approval = models.BooleanField(default=False)
+    # The zone "today", "this week" and "out today" are counted in; blank: the zone most of
+    # the workspace's members have in WebWork.
+    reference_timezone = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -134,12 +137,15 @@ class TeamCoverage(models.Model):
 
 
 class UserPreference(models.Model):
-    """Per-person preferences: the workspace `/` opens."""
+    """Per-person preferences: the workspace `/` opens, the time zone times are shown in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference"
     )
     last_workspace_id = models.BigIntegerField(null=True, blank=True)
+    # Chosen by the person; blank: WebWork's `timezone` of their member record, kept at sign-in.
+    timezone = models.CharField(max_length=64, blank=True)
+    webwork_timezone = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"Preferences of user {self.user_id}"

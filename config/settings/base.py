@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Times shown in the signed-in person's zone (their choice, else WebWork's).
+    "dashboard.views.zones.ViewerZoneMiddleware",
     # Inside the messages middleware and outside everything that may redirect or add messages.
     "dashboard.platform.middleware.HtmxMessagesMiddleware",
     "dashboard.platform.middleware.NoStoreMiddleware",

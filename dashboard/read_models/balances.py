@@ -18,7 +18,7 @@ from fractions import Fraction
 from django.utils import timezone
 
 from dashboard.read_models.common import Notice, age_text, describe, fingerprint, notices_for
-from dashboard.read_models.leaves import csv_cell
+from dashboard.read_models.export import csv_cell
 from dashboard.read_models.lookup import Lookup
 from dashboard.read_models.projection import amount_text
 from dashboard.selectors import (
@@ -33,6 +33,7 @@ from dashboard.selectors import (
 )
 from dashboard.selectors.projection import balance_in_unit, leave_amount
 from dashboard.selectors.projection_reads import holidays_of_years, policy_of
+from dashboard.text import search_key, text_matches
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Policy
 
 NO_TEAM = "No team"
@@ -259,9 +260,8 @@ def balance_table_get(
             )
         )
     total = len(rows)
-    needle = q.casefold().strip()
-    if needle:
-        rows = [row for row in rows if needle in row.name.casefold()]
+    if q.strip():
+        rows = [row for row in rows if text_matches(q, row.name)]
     if team:
         rows = [row for row in rows if row.team == team]
     columns = _columns(policy, policy_names)
@@ -283,7 +283,7 @@ def balance_table_get(
         descending=descending,
         fingerprint=fingerprint(
             workspace_id,
-            needle,
+            search_key(q),
             team,
             policy_id,
             sort,

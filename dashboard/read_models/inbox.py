@@ -10,6 +10,7 @@ from dashboard.dates import add_months, month_index, week_bounds
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import (
     Duration,
+    is_off_on,
     leave_dates_text,
     leave_duration,
     leave_end,
@@ -29,6 +30,7 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
 from dashboard.selectors.coverage import coverage_minimums, short_days, team_sizes
 from dashboard.selectors.projection import Projection, leave_years, project_balance
@@ -332,7 +334,7 @@ def build_row(
         member_name=lookup.member_name(leave.user_id),
         team=team,
         policy_name=policy_name,
-        dates=leave_dates_text(leave, today=now.date()),
+        dates=leave_dates_text(leave, today=now.date(), zone=lookup.member_zone(leave.user_id)),
         duration=leave_duration(leave, policy, holidays),
         waited=waited_text(leave.created_at, now),
         balance=balance.for_policy(policy_name) if balance else None,
@@ -358,7 +360,9 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
                 OutEntry(
                     name=lookup.member_name(leave.user_id),
                     policy_name=lookup.policy_name(leave),
-                    dates=leave_dates_text(leave, today=today),
+                    dates=leave_dates_text(
+                        leave, today=today, zone=lookup.member_zone(leave.user_id)
+                    ),
                     pending=leave.is_pending,
                     first=first,
                     last=last,
@@ -380,7 +384,7 @@ def inbox_get(
     start = max(start, 0)
     count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
-    today = today or timezone.localdate()
+    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
     # The months of this week and the next month are needed in any case (the out-today strip,
     # most pending requests): read them beside the pending list instead of after it.
     early = _near_months(today)
@@ -445,6 +449,7 @@ def inbox_get(
         for leave in leaves
     ]
     out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
+    off_today = [leave for leave in month_leaves if is_off_on(leave, today)]
     return Inbox(
         rows=rows,
         notices=notices_for(
@@ -456,7 +461,7 @@ def inbox_get(
             *months_read.values(),
         ),
         fetched_at=pending.entry.fetched_at,
-        out_today=[e for e in out_week if e.first <= today <= e.last],
+        out_today=_out_entries(off_today, lookup, today, today, today),
         out_week=out_week,
         pending_count=len(all_pending),
         start=start,

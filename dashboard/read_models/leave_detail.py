@@ -36,6 +36,7 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
 from dashboard.selectors.audit import decision_history
 from dashboard.selectors.projection import leave_amount, working_days
@@ -121,7 +122,7 @@ def leave_detail_get(
     *, user_id: int, workspace_id: int, leave_id: str, today: dt.date | None = None
 ) -> LeaveDetail:
     """The request detail, degrading per failed read (never an error page for WebWork)."""
-    today = today or timezone.localdate()
+    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
     try:
         leave = _leave(user_id, workspace_id, leave_id)
     except NotFound:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dashboard.models import CalendarFeed
 from dashboard.platform.queue import enqueue
-from dashboard.selectors import workspace_list_for_user
+from dashboard.selectors import workspace_list_for_user, workspace_today
 from dashboard.selectors.feeds import (
     WINDOW_FRESH_FOR,
     feed_owner_ids,
@@ -122,7 +122,7 @@ def feed_window_refresh(*, user_id: int, workspace_id: int) -> bool:
     The worker runs this on every refresh cycle of a workspace that has feeds, so calendar
     reads find it cached; it costs one list call (its pages fetched in parallel).
     """
-    today = timezone.localdate()
+    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
     age = window_age(workspace_id=workspace_id, today=today)
     if age is not None and age < WINDOW_FRESH_FOR / 2:
         return False

@@ -7,6 +7,7 @@ from django.utils import timezone
 from dashboard.models import ManagedWorkspace, TeamCoverage, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.selectors.zones import reference_zone_forget
 from dashboard.services.alerts import pending_alerts_scan
 from dashboard.services.feeds import feed_owners_recheck, feed_window_refresh
 from dashboard.webwork import Workspace
@@ -51,12 +52,15 @@ def workspace_settings_update(
     holiday_country: str,
     holiday_subdivision: str,
     allow_self_approval: bool | None = None,
+    reference_timezone: str = "",
 ) -> WorkspaceSettings:
-    """Save where the workspace's public holidays come from, and (an Owner only) whether its
-    managers may approve their own requests; `None` leaves that rule as it is."""
+    """Save where the workspace's public holidays come from, the zone of its "today" and (an
+    Owner only) whether its managers may approve their own requests; `None` leaves that rule
+    as it is."""
     defaults: dict[str, object] = {
         "holiday_country": holiday_country or "",
         "holiday_subdivision": holiday_subdivision or "",
+        "reference_timezone": reference_timezone or "",
     }
     if allow_self_approval is not None:
         if not workspace.is_owner:
@@ -67,6 +71,7 @@ def workspace_settings_update(
     )
     workspace_id = workspace.id
     holiday_region_forget(workspace_id=workspace_id)
+    reference_zone_forget(workspace_id=workspace_id)
     return row
 
 

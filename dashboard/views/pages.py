@@ -1,6 +1,5 @@
 """GET pages. Each parses its input, calls one read model and renders; HTMX gets a partial."""
 
-import csv
 import re
 import time
 from urllib.parse import urlencode
@@ -23,20 +22,26 @@ from dashboard.forms import (
 from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
+from dashboard.read_models.export import csv_lines, csv_stream, xlsx_bytes
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
 from dashboard.read_models.leave_detail import leave_detail_get
 from dashboard.read_models.leaves import (
     LeaveFilters,
-    csv_rows,
     filter_options,
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
-from dashboard.selectors import holiday_region, member_list, workspace_list_for_user
+from dashboard.selectors import (
+    holiday_region,
+    member_list,
+    workspace_list_for_user,
+    workspace_today,
+)
 from dashboard.selectors.coverage import coverage_minimums, team_sizes
 from dashboard.selectors.workspace_rules import self_approval_allowed
+from dashboard.selectors.zones import members_zone_get, reference_zone_setting
 from dashboard.services import (
     NewLeave,
     coverage_minimums_set,
@@ -44,6 +49,7 @@ from dashboard.services import (
     workspace_settings_update,
 )
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
+from dashboard.views.zones import viewer_zone_form
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -126,19 +132,33 @@ def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_GET
 @workspace_view
 def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """CSV of exactly the filtered list, streamed, with a header row and ISO dates."""
+    """CSV of exactly the filtered list, streamed: UTF-8 with a BOM, ISO dates (export.py)."""
+    return _export(request, workspace_id, "csv")
+
+
+@require_GET
+@workspace_view
+def leave_export_xlsx(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """The same rows as an Excel workbook, with typed cells."""
+    return _export(request, workspace_id, "xlsx")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export(request: WorkspaceRequest, workspace_id: int, extension: str) -> HttpResponse:
+    """The filtered list as a download; with WebWork not answering, back to the list."""
     _, _, listing = _filtered_listing(request, workspace_id)
     if listing.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
-    # Every cell quoted: a separator inside a value never starts a cell, whatever the delimiter.
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in csv_rows(listing)), content_type="text/csv; charset=utf-8"
-    )
+    if extension == "csv":
+        response = StreamingHttpResponse(csv_lines(listing), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(xlsx_bytes(listing), content_type=XLSX_TYPE)
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (
-        f'attachment; filename="leave-requests-{workspace_id}-{stamp}.csv"'
+        f'attachment; filename="leave-requests-{workspace_id}-{stamp}.{extension}"'
     )
     return response
 
@@ -228,8 +248,8 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays, four eyes (an Owner's) and coverage minimums per team; saved together,
-    or nothing is saved and the form comes back with what was typed."""
+    """Public holidays, the zone of "today", four eyes (an Owner's) and coverage minimums per
+    team; saved together, or nothing is saved and the form comes back with what was typed."""
     country, subdivision = holiday_region(workspace_id=workspace_id)
     owner = request.workspace.is_owner
     data = request.POST or None
@@ -240,7 +260,9 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
             "holiday_country": country,
             "holiday_subdivision": subdivision,
             "allow_self_approval": self_approval_allowed(workspace_id=workspace_id),
+            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
         },
+        members_zone=members_zone_get(user_id=request.user.pk, workspace_id=workspace_id),
     )
     teams = _team_sizes(request.user.pk, workspace_id)
     coverage = CoverageForm(
@@ -253,11 +275,18 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
                 holiday_country=form.cleaned_data["holiday_country"],
                 holiday_subdivision=form.cleaned_data["holiday_subdivision"],
                 allow_self_approval=form.cleaned_data["allow_self_approval"] if owner else None,
+                reference_timezone=form.cleaned_data["reference_timezone"],
             )
             coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    context = {"form": form, "owner": owner, "coverage": coverage, "teams_known": teams is not None}
+    context = {
+        "form": form,
+        "owner": owner,
+        "coverage": coverage,
+        "teams_known": teams is not None,
+        "zone_form": viewer_zone_form(request.user.pk),
+    }
     return render(request, "dashboard/settings/settings.html", context)
 
 
@@ -306,18 +335,11 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class _Echo:
-    """A file-like object whose write returns the line (for streaming csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @workspace_view
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
-    today = timezone.localdate()
+    today = workspace_today(user_id=request.user.pk, workspace_id=workspace_id)
     raw_month = request.GET.get("month")
     first = parse_month(raw_month, today)
     month_not_understood = bool(raw_month) and month_or_none(raw_month) is None
@@ -386,10 +408,8 @@ def balances_export(request: WorkspaceRequest, workspace_id: int) -> HttpRespons
     if table.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('balances', args=[workspace_id])}?{_balance_query(filters)}")
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in balance_csv_rows(table)),
-        content_type="text/csv; charset=utf-8",
+        csv_stream(balance_csv_rows(table)), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="balances-{workspace_id}-{stamp}.csv"'

@@ -89,7 +89,8 @@ def test_month_has_bars_half_days_hours_and_pending(may, webwork, manager_client
     assert multi.label == "Annual leave"
     assert _bars(month, 1009)[may["pending"]["id"]].pending
     assert _bars(month, 1013)[may["half"]["id"]].half == "pm"
-    assert _bars(month, 1003)[may["hours"]["id"]].hours == "09:00–11:30"
+    # Yuki works in Tokyo; read from UTC, her hours name her zone.
+    assert _bars(month, 1003)[may["hours"]["id"]].hours == "09:00–11:30 Tokyo time"
     across = _bars(month, 1013)[may["across"]["id"]]
     assert (across.start, across.span, across.continues_before) == (1, 4, True)
     assert may["rejected"]["id"] not in _bars(month, 1003)
