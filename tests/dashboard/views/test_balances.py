@@ -170,7 +170,9 @@ def test_csv_export_is_what_is_shown_filters_order_and_columns(manager_client, w
     shown = [r.split('<span class="cell-name">')[1].split("</span>")[0] for r in _rows(page)]
     response = manager_client.get("/w/1/balances/export.csv", query)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # Excel on Windows reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Member", "Team", "Allowance", "Used", "Pending", "Remaining"]
     assert [r[0] for r in rows[1:]] == [name.replace("&#x27;", "'") for name in shown]
     assert {r[1] for r in rows[1:]} == {"Engineering"}
