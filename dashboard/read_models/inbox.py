@@ -20,7 +20,7 @@ from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     balance_list,
     fetch_parallel,
-    holiday_region,
+    holiday_regions,
     holidays_between,
     leave_list_for_month,
     leave_list_pending,
@@ -277,12 +277,20 @@ def inbox_get(
     ]
     all_months_ok = all(o.entry is not None for o in month_reads.values())
     team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None
-    region = holiday_region(workspace_id=workspace_id)
+    regions = holiday_regions(workspace_id=workspace_id)
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
-    holidays = holidays_between(region, span_start, span_end)
     rows = [
-        build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
+        build_row(
+            leave,
+            lookup=lookup,
+            team_index=team_index,
+            # The member's own public holidays: their region, else their team's or the workspace's.
+            holidays=holidays_between(
+                regions.for_member(lookup.members.get(leave.user_id)), span_start, span_end
+            ),
+            now=now,
+        )
         for leave in leaves
     ]
     out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.dates import parse_month
-from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
+from dashboard.forms import LeaveCreateForm, LeaveFilterForm
 from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_table_get
 from dashboard.read_models.calendar import calendar_get
@@ -20,11 +20,9 @@ from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
 from dashboard.read_models.leaves import LeaveFilters, filter_options, leave_listing_get
 from dashboard.read_models.policies import policies_get
-from dashboard.selectors import holiday_region, workspace_list_for_user, workspace_today
-from dashboard.selectors.zones import members_zone_get, reference_zone_setting
-from dashboard.services import NewLeave, leave_create, workspace_settings_update
+from dashboard.selectors import workspace_list_for_user, workspace_today
+from dashboard.services import NewLeave, leave_create
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
-from dashboard.views.zones import viewer_zone_form
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -182,28 +180,6 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """The workspace's leave policies."""
     data = policies_get(user_id=request.user.pk, workspace_id=workspace_id)
     return render(request, "dashboard/policies/policies.html", {"data": data})
-
-
-@require_http_methods(["GET", "POST"])
-@workspace_view
-def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays: which country (and region) this workspace follows; its time zone."""
-    country, subdivision = holiday_region(workspace_id=workspace_id)
-    form = WorkspaceSettingsForm(
-        request.POST or None,
-        initial={
-            "holiday_country": country,
-            "holiday_subdivision": subdivision,
-            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
-        },
-        members_zone=members_zone_get(user_id=request.user.pk, workspace_id=workspace_id),
-    )
-    if request.method == "POST" and form.is_valid():
-        workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
-        messages.success(request, "Settings saved.")
-        return redirect("workspace_settings", workspace_id=workspace_id)
-    context = {"form": form, "zone_form": viewer_zone_form(request.user.pk)}
-    return render(request, "dashboard/settings/settings.html", context)
 
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):

@@ -83,6 +83,8 @@ def route_url(pattern: URLPattern, *, workspace_id: int = WS_A, leave_id: str | 
         kwargs["leave_id"] = leave_id or str(uuid.uuid4())
     if "feed_id" in names:
         kwargs["feed_id"] = 1
+    if "override_id" in names:
+        kwargs["override_id"] = 1
     if "token" in names:
         kwargs["token"] = "x" * 43
     return reverse(pattern.name, kwargs=kwargs)

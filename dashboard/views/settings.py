@@ -1,0 +1,87 @@
+"""The settings page: the workspace's holidays and time zone, teams' and members' own holidays,
+and the person's own time zone (saved by `zones.viewer_zone_save`)."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard.forms import HolidayRegionForm, WorkspaceSettingsForm
+from dashboard.read_models.settings import settings_page_get
+from dashboard.selectors import holiday_region
+from dashboard.selectors.zones import reference_zone_setting
+from dashboard.services import workspace_settings_update
+from dashboard.services.holidays import (
+    holiday_region_override_delete,
+    holiday_region_override_save,
+)
+from dashboard.views.common import WorkspaceRequest, workspace_view
+from dashboard.views.zones import viewer_zone_form
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Public holidays: which country (and region) this workspace follows; its time zone."""
+    page = settings_page_get(user_id=request.user.pk, workspace_id=workspace_id)
+    form = _workspace_form(workspace_id, page, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("workspace_settings", workspace_id=workspace_id)
+    return _render(request, page, form=form)
+
+
+@require_POST
+@workspace_view
+def holiday_region_add(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """Give a team or a member their own public holidays; errors keep what was chosen."""
+    page = settings_page_get(user_id=request.user.pk, workspace_id=workspace_id)
+    form = HolidayRegionForm(request.POST, teams=page.teams, members=page.members)
+    if not form.is_valid():
+        return _render(request, page, region_form=form)
+    data = form.cleaned_data
+    holiday_region_override_save(
+        workspace_id=workspace_id,
+        scope=data["scope"],
+        key=data["key"],
+        country=data["country"],
+        subdivision=data["subdivision"],
+    )
+    messages.success(request, "Holidays saved.")
+    return redirect("workspace_settings", workspace_id=workspace_id)
+
+
+@require_POST
+@workspace_view
+def holiday_region_remove(request: WorkspaceRequest, workspace_id: int, override_id: int):
+    """Back to the team's or the workspace's holidays."""
+    if holiday_region_override_delete(workspace_id=workspace_id, override_id=override_id):
+        messages.success(request, "Removed: the team's or the workspace's holidays apply.")
+    return redirect("workspace_settings", workspace_id=workspace_id)
+
+
+def _workspace_form(workspace_id: int, page, data=None) -> WorkspaceSettingsForm:
+    """The workspace's form; with no country chosen yet, the one its members' zones suggest."""
+    country, subdivision = holiday_region(workspace_id=workspace_id)
+    return WorkspaceSettingsForm(
+        data,
+        initial={
+            "holiday_country": country or page.proposed_country or "",
+            "holiday_subdivision": subdivision,
+            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
+        },
+        members_zone=page.members_zone,
+    )
+
+
+def _render(request, page, *, form=None, region_form=None) -> HttpResponse:
+    workspace_id = request.workspace.id
+    context = {
+        "page": page,
+        "form": form or _workspace_form(workspace_id, page),
+        "proposed": not holiday_region(workspace_id=workspace_id)[0] and page.proposed_country,
+        "region_form": region_form or HolidayRegionForm(teams=page.teams, members=page.members),
+        "zone_form": viewer_zone_form(request.user.pk),
+    }
+    return render(request, "dashboard/settings/settings.html", context)
