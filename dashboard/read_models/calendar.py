@@ -225,7 +225,7 @@ def calendar_get(
     today: dt.date | None = None,
 ) -> CalendarMonth:
     """The month starting at `first`, filtered by team and policy."""
-    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = today or workspace_today(workspace_id=workspace_id)
     month_start, month_end = month_bounds(first.year, first.month)
     reads = fetch_parallel(
         user_id=user_id,

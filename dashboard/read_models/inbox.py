@@ -239,7 +239,7 @@ def inbox_get(
     start = max(start, 0)
     count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
-    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = today or workspace_today(workspace_id=workspace_id)
     # The months of this week and the next month are needed in any case (the out-today strip,
     # most pending requests): read them beside the pending list instead of after it.
     early = _near_months(today)

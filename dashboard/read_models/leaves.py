@@ -126,7 +126,7 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
 
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
-    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = workspace_today(workspace_id=workspace_id)
     windowed = filters.windowed(today)
     reads = fetch_parallel(
         user_id=user_id,

@@ -223,7 +223,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @workspace_view
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
-    today = workspace_today(user_id=request.user.pk, workspace_id=workspace_id)
+    today = workspace_today(workspace_id=workspace_id)
     first = parse_month(request.GET.get("month"), today)
     policy_id = _int_or_none(request.GET.get("policy"))
     team = (request.GET.get("team") or "").strip()[:200] or None
