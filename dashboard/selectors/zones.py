@@ -16,6 +16,7 @@ import zoneinfo
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 
 from dashboard.models import UserPreference, WorkspaceSettings
 from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
@@ -64,13 +65,15 @@ def workspace_zone(*, workspace_id: int) -> zoneinfo.ZoneInfo:
 
     Never a WebWork call: pages read the members anyway, beside their other reads, and asking
     first would double what a failing WebWork is sent. Until the members have been read once
-    (the worker keeps them cached), a workspace without a setting counts in `TIME_ZONE`.
+    (the worker keeps them cached), a workspace without a setting counts in the zone of the
+    person looking (usually the team's), else `TIME_ZONE`.
     """
     chosen = zone_named(reference_zone_setting(workspace_id=workspace_id))
     if chosen is not None:
         return chosen
     members = cache_peek(workspace_key(workspace_id, "members"))
-    return zone_named(members_zone(members.value if members else None)) or _server_zone()
+    usual = zone_named(members_zone(members.value if members else None))
+    return usual or zone_named(timezone.get_current_timezone_name()) or _server_zone()
 
 
 def workspace_today(*, workspace_id: int, now: dt.datetime | None = None) -> dt.date:
