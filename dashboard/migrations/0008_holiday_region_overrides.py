@@ -5,25 +5,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0005_auditentry_superseded_outcome"),
+        ("dashboard", "0008_time_zones"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="userpreference",
-            name="timezone",
-            field=models.CharField(blank=True, max_length=64),
-        ),
-        migrations.AddField(
-            model_name="userpreference",
-            name="webwork_timezone",
-            field=models.CharField(blank=True, max_length=64),
-        ),
-        migrations.AddField(
-            model_name="workspacesettings",
-            name="reference_timezone",
-            field=models.CharField(blank=True, max_length=64),
-        ),
         migrations.CreateModel(
             name="HolidayRegionOverride",
             fields=[
