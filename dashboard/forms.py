@@ -322,16 +322,44 @@ class WorkspaceSettingsForm(forms.Form):
         cleaned = super().clean()
         country = cleaned.get("holiday_country")
         subdivision = (cleaned.get("holiday_subdivision") or "").strip().upper()
-        cleaned["holiday_subdivision"] = subdivision
-        if not country:
-            cleaned["holiday_subdivision"] = ""
-            return cleaned
-        known = holidays.list_supported_countries(include_aliases=False).get(country, [])
-        if subdivision and subdivision not in known:
-            sample = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
-            raise ValidationError(
-                {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
-            )
+        cleaned["holiday_subdivision"] = subdivision if country else ""
+        if country:
+            _check_subdivision(country, subdivision, "holiday_subdivision")
+        return cleaned
+
+
+def _check_subdivision(country: str, subdivision: str, field: str) -> None:
+    """Refuse a region the `holidays` package does not know for the country."""
+    known = holidays.list_supported_countries(include_aliases=False).get(country, [])
+    if subdivision and subdivision not in known:
+        sample = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
+        raise ValidationError({field: f"Unknown region for {country}. Known: {sample or 'none'}."})
+
+
+class HolidayRegionForm(forms.Form):
+    """Public holidays of one team or one member, when they are not the workspace's."""
+
+    target = forms.ChoiceField(label="Team or member")
+    country = forms.ChoiceField(label="Country")
+    subdivision = forms.CharField(required=False, max_length=10, label="Region or state")
+
+    def __init__(self, *args, teams: list[str], members: list[Member], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            ("", "Choose a team or a member"),
+            ("Teams", [(f"team:{name}", name) for name in teams]),
+            ("Members", [(f"member:{m.id}", m.full_name) for m in members]),
+        ]
+        self.fields["country"].choices = [("", "Choose a country"), *country_choices()]
+
+    def clean(self):
+        """Split the target into scope and key; the region must be one the country knows."""
+        cleaned = super().clean()
+        scope, _, key = (cleaned.get("target") or "").partition(":")
+        cleaned["scope"], cleaned["key"] = scope, key
+        cleaned["subdivision"] = (cleaned.get("subdivision") or "").strip().upper()
+        if cleaned.get("country"):
+            _check_subdivision(cleaned["country"], cleaned["subdivision"], "subdivision")
         return cleaned
 
 

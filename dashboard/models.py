@@ -136,6 +136,36 @@ class TeamCoverage(models.Model):
         return f"{self.team_name}: at least {self.minimum} present"
 
 
+class HolidayRegionOverride(models.Model):
+    """Where one team's or one member's public holidays come from, when not the workspace's.
+
+    A member's own region wins over their team's, which wins over the workspace's.
+    """
+
+    class Scope(models.TextChoices):
+        TEAM = "team", "Team"
+        MEMBER = "member", "Member"
+
+    workspace_id = models.BigIntegerField(db_index=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    # The team's name as WebWork writes it, or the member's WebWork id.
+    key = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    subdivision = models.CharField(max_length=10, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scope", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "scope", "key"], name="one_region_per_team_or_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Holidays of {self.scope} {self.key} in workspace {self.workspace_id}"
+
+
 class UserPreference(models.Model):
     """Per-person preferences: the workspace `/` opens, the time zone times are shown in."""
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, notifications, pages, zones
+from .views import actions, feeds, health, notifications, pages, settings, zones
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -40,7 +40,17 @@ urlpatterns = [
         "w/<int:workspace_id>/balances/refresh/", actions.balances_refresh, name="balances_refresh"
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
-    path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/settings/", settings.workspace_settings, name="workspace_settings"),
+    path(
+        "w/<int:workspace_id>/settings/holidays/",
+        settings.holiday_region_add,
+        name="holiday_region_add",
+    ),
+    path(
+        "w/<int:workspace_id>/settings/holidays/<int:override_id>/delete/",
+        settings.holiday_region_remove,
+        name="holiday_region_remove",
+    ),
     path("w/<int:workspace_id>/settings/zone/", zones.viewer_zone_save, name="viewer_zone_save"),
     path("w/<int:workspace_id>/feeds/", feeds.feeds, name="feeds"),
     path("w/<int:workspace_id>/feeds/<int:feed_id>/", feeds.feed_edit, name="feed_edit"),

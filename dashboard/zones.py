@@ -1,4 +1,5 @@
-"""Time zones by name: read tolerantly, the one most people use, and "today" in a zone.
+"""Time zones by name: read tolerantly, the one most people use, "today" in a zone, and the
+country a zone is in.
 
 Plain standard library, like `dates.py`: names in, `zoneinfo.ZoneInfo` and dates out. WebWork
 sends IANA names (`America/New_York`) or nothing; anything else is treated as nothing.
@@ -9,6 +10,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from importlib import resources
 
 
 @lru_cache(maxsize=512)
@@ -46,3 +48,25 @@ def zone_choices() -> list[tuple[str, str]]:
 def same_clock(first: dt.tzinfo, second: dt.tzinfo, on: dt.datetime) -> bool:
     """True when both zones show the same wall-clock time at the instant `on`."""
     return on.astimezone(first).utcoffset() == on.astimezone(second).utcoffset()
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA's zone.tab (shipped by the tzdata package): each zone's ISO 3166 country code."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    countries = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _, name, *_ = line.split("\t")
+            countries[name] = code
+    return countries
+
+
+def most_used_country(names: Iterable[str | None]) -> str | None:
+    """The country whose zones the names use most (ties: alphabetical), or None."""
+    countries = _zone_countries()
+    zones = (zone_named(name) for name in names)
+    counts = Counter(countries[z.key] for z in zones if z is not None and z.key in countries)
+    if not counts:
+        return None
+    return min(counts, key=lambda code: (-counts[code], code))

@@ -16,7 +16,7 @@ from dashboard.read_models.format import hours_text, is_off_on, leave_end
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     fetch_parallel,
-    holiday_region,
+    holiday_regions,
     holidays_between,
     leave_list_for_month,
     leave_overrides,
@@ -69,12 +69,13 @@ class Bar:
 
 @dataclass(kw_only=True)
 class MemberRow:
-    """A member and their bars."""
+    """A member and their bars; their own public holidays when not the workspace's."""
 
     member_id: int
     name: str
     title: str | None
     bars: list[Bar] = field(default_factory=list)
+    holidays: list[tuple[int, str]] = field(default_factory=list)  # (day of month, name)
 
 
 @dataclass(kw_only=True)
@@ -229,7 +230,7 @@ def calendar_get(
     today: dt.date | None = None,
 ) -> CalendarMonth:
     """The month starting at `first`, filtered by team and policy."""
-    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = today or workspace_today(workspace_id=workspace_id)
     month_start, month_end = month_bounds(first.year, first.month)
     reads = fetch_parallel(
         user_id=user_id,
@@ -261,7 +262,8 @@ def calendar_get(
     every_leave = leaves
     if policy_id is not None:
         leaves = [lv for lv in leaves if lv.policy_id == policy_id]
-    region = holiday_region(workspace_id=workspace_id)
+    regions = holiday_regions(workspace_id=workspace_id)
+    region = regions.workspace
     holidays = holidays_between(region, month_start, month_end)
     minimums = coverage_minimums(workspace_id=workspace_id)
 
@@ -280,6 +282,9 @@ def calendar_get(
         team_name = member.team_name or NO_TEAM
         group = groups.setdefault(team_name, TeamGroup(name=team_name))
         row = MemberRow(member_id=member.id, name=member.full_name, title=member.title)
+        if regions.differs(member):  # the day columns shade the workspace's holidays
+            own = holidays_between(regions.for_member(member), month_start, month_end)
+            row.holidays = [(day.day, name) for day, name in sorted(own.items())]
         for leave in sorted(
             by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
         ):
@@ -339,6 +344,8 @@ def calendar_get(
         policy_id,
         today,
         region,
+        sorted(regions.teams.items()),
+        sorted(regions.members.items()),
         timezone.get_current_timezone_name(),  # hour-based leave names its zone per viewer
         *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
         sorted(overrides.items()),

@@ -22,7 +22,7 @@ from dashboard.selectors import (
     balance_list,
     balance_window,
     fetch_parallel,
-    holiday_region,
+    holiday_regions,
     holidays_between,
     leave_list_for_month,
     leave_list_pending,
@@ -384,7 +384,7 @@ def inbox_get(
     start = max(start, 0)
     count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
-    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = today or workspace_today(workspace_id=workspace_id)
     # The months of this week and the next month are needed in any case (the out-today strip,
     # most pending requests): read them beside the pending list instead of after it.
     early = _near_months(today)
@@ -422,10 +422,9 @@ def inbox_get(
     ]
     all_months_ok = all(o.entry is not None for o in months_read.values())
     team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None
-    region = holiday_region(workspace_id=workspace_id)
+    regions = holiday_regions(workspace_id=workspace_id)
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
-    holidays = holidays_between(region, span_start, span_end)
     viewer = Viewer.of(user_id=user_id, workspace_id=workspace_id)
     coverage = CoverageRules.of(workspace_id=workspace_id, members=core["members"].value)
     projections = projection_inputs(
@@ -440,7 +439,10 @@ def inbox_get(
             leave,
             lookup=lookup,
             team_index=team_index,
-            holidays=holidays,
+            # The member's own public holidays: their region, else their team's or the workspace's.
+            holidays=holidays_between(
+                regions.for_member(lookup.members.get(leave.user_id)), span_start, span_end
+            ),
             now=now,
             projections=projections,
             viewer=viewer,

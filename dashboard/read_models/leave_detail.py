@@ -122,7 +122,7 @@ def leave_detail_get(
     *, user_id: int, workspace_id: int, leave_id: str, today: dt.date | None = None
 ) -> LeaveDetail:
     """The request detail, degrading per failed read (never an error page for WebWork)."""
-    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = today or workspace_today(workspace_id=workspace_id)
     try:
         leave = _leave(user_id, workspace_id, leave_id)
     except NotFound:

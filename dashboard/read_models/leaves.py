@@ -8,11 +8,20 @@ from django.core.paginator import Page, Paginator
 
 from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
-from dashboard.read_models.format import Amount, leave_amount, leave_dates_text, leave_duration
+from dashboard.read_models.format import (
+    Amount,
+    leave_amount,
+    leave_dates_text,
+    leave_duration,
+    leave_end,
+)
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
+    HolidayRegions,
     LeaveQuery,
     fetch_parallel,
+    holiday_regions,
+    holidays_between,
     leave_list,
     leave_overrides,
     leaves_with_overrides,
@@ -88,17 +97,21 @@ class LeaveListing:
     notices: list[Notice] = field(default_factory=list)
     fetched_at: float | None = None
     window: tuple[dt.date, dt.date] | None = None
+    regions: HolidayRegions | None = None
 
     @property
     def rows(self) -> Iterator[LeaveListRow]:
         """Every matching request as a row, newest first."""
-        return (_row(leave, self.lookup, self.today) for leave in self.leaves)
+        return (self._row(leave) for leave in self.leaves)
 
     def page(self, number: int) -> Page:
         """One page of rows (out-of-range numbers give the last page)."""
         page = Paginator(self.leaves, PAGE_SIZE).get_page(number)
-        page.object_list = [_row(leave, self.lookup, self.today) for leave in page.object_list]
+        page.object_list = [self._row(leave) for leave in page.object_list]
         return page
+
+    def _row(self, leave: Leave) -> LeaveListRow:
+        return _row(leave, self.lookup, self.today, self.regions)
 
 
 def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], list[Policy]]:
@@ -113,7 +126,7 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
 
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
-    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = workspace_today(workspace_id=workspace_id)
     windowed = filters.windowed(today)
     reads = fetch_parallel(
         user_id=user_id,
@@ -151,20 +164,26 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         notices=notices_for("requests", result, reads["members"], reads["policies"]),
         fetched_at=result.entry.fetched_at,
         window=window,
+        regions=holiday_regions(workspace_id=workspace_id),
     )
 
 
-def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
+def _row(
+    leave: Leave, lookup: Lookup, today: dt.date, regions: HolidayRegions | None
+) -> LeaveListRow:
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
+    holidays = {}
+    if regions is not None and leave.start_date is not None:  # the member's own holidays
+        holidays = holidays_between(regions.for_member(member), leave.start_date, leave_end(leave))
     return LeaveListRow(
         leave=leave,
         member_name=lookup.member_name(leave.user_id),
         team=member.team_name if member else None,
         policy_name=lookup.policy_name(leave),
         dates=leave_dates_text(leave, today=today, zone=lookup.member_zone(leave.user_id)),
-        duration=leave_duration(leave, policy).text,
-        amount=leave_amount(leave, policy),
+        duration=leave_duration(leave, policy, holidays).text,
+        amount=leave_amount(leave, policy, holidays),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
     )
 

@@ -5,7 +5,7 @@
 - `readers`: the cached reads from WebWork, one per kind of data;
 - `overlay`: our own recent decisions, applied over cached lists;
 - `pending`: the pending list and the cache-only peeks at it (the navigation's count);
-- `holidays`: a workspace's public holidays (WebWork has none);
+- `holidays`: public holidays (WebWork has none): the workspace's, a team's or a member's;
 - `zones`: the zone a workspace counts its days in (`workspace_today`), and a person's zone.
 """
 
@@ -14,7 +14,13 @@ from dashboard.selectors.access import (
     workspace_list_for_user,
     workspace_list_prime,
 )
-from dashboard.selectors.holidays import holiday_region, holiday_region_forget, holidays_between
+from dashboard.selectors.holidays import (
+    HolidayRegions,
+    holiday_region,
+    holiday_region_forget,
+    holiday_regions,
+    holidays_between,
+)
 from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
 from dashboard.selectors.parallel import ReadResult, fetch_parallel
 from dashboard.selectors.pending import (
@@ -37,6 +43,7 @@ from dashboard.selectors.readers import (
 from dashboard.selectors.zones import workspace_today
 
 __all__ = [
+    "HolidayRegions",
     "LeaveQuery",
     "ReadResult",
     "access_refusals",
@@ -46,6 +53,7 @@ __all__ = [
     "fetch_parallel",
     "holiday_region",
     "holiday_region_forget",
+    "holiday_regions",
     "holidays_between",
     "leave_get",
     "leave_get_or_none",

@@ -1,16 +1,21 @@
-"""Public holidays of a workspace: WebWork has none, so each workspace picks a country here.
+"""Public holidays: WebWork has none, so a workspace picks a country here, and a team or a
+member may have their own (a member's wins over their team's, which wins over the workspace's).
 
-A selector like the others: the region is read from our own table through the cache, and the
+A selector like the others: regions are read from our own tables through the cache, and the
 holidays themselves come from the `holidays` package, computed once per region and year.
 """
 
 import datetime as dt
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays as holiday_calendars
 
-from dashboard.models import WorkspaceSettings
+from dashboard.models import HolidayRegionOverride, WorkspaceSettings
 from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
+from dashboard.webwork import Member
+
+Region = tuple[str, str]  # (ISO country code, subdivision code or "")
 
 REGION_KEEP_FOR = 60 * 60
 
@@ -49,6 +54,50 @@ def holiday_region(*, workspace_id: int) -> tuple[str, str]:
 def holiday_region_forget(*, workspace_id: int) -> None:
     """The workspace's holiday settings changed: read them afresh next time."""
     cache_delete(_region_key(workspace_id))
+    cache_delete(_overrides_key(workspace_id))
+
+
+@dataclass(frozen=True)
+class HolidayRegions:
+    """Each member's holiday region: their own, else their team's, else the workspace's."""
+
+    workspace: Region
+    teams: dict[str, Region] = field(default_factory=dict)
+    members: dict[int, Region] = field(default_factory=dict)
+
+    def for_member(self, member: Member | None) -> Region:
+        """The region whose holidays the member has off."""
+        if member is None:
+            return self.workspace
+        return (
+            self.members.get(member.id) or self.teams.get(member.team_name or "") or self.workspace
+        )
+
+    def differs(self, member: Member | None) -> bool:
+        """True when the member's holidays are not the workspace's."""
+        return self.for_member(member) != self.workspace
+
+
+def _overrides_key(workspace_id: int) -> str:
+    return workspace_key(workspace_id, "holiday-overrides")
+
+
+def holiday_regions(*, workspace_id: int) -> HolidayRegions:
+    """The workspace's region with its teams' and members' own (cached like the region)."""
+    cached = cache_peek(_overrides_key(workspace_id))
+    if cached is None:
+        rows = HolidayRegionOverride.objects.filter(workspace_id=workspace_id).values_list(
+            "scope", "key", "country", "subdivision"
+        )
+        cached = cache_put(_overrides_key(workspace_id), list(rows), keep_for=REGION_KEEP_FOR)
+    scopes = HolidayRegionOverride.Scope
+    teams = {key: (c, s) for scope, key, c, s in cached.value if scope == scopes.TEAM}
+    members = {
+        int(key): (c, s)
+        for scope, key, c, s in cached.value
+        if scope == scopes.MEMBER and key.isdigit()
+    }
+    return HolidayRegions(holiday_region(workspace_id=workspace_id), teams, members)
 
 
 def holidays_between(region: tuple[str, str], start: dt.date, end: dt.date) -> dict[dt.date, str]:

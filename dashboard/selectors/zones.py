@@ -16,11 +16,11 @@ import zoneinfo
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 
 from dashboard.models import UserPreference, WorkspaceSettings
 from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
-from dashboard.selectors.readers import member_list
-from dashboard.webwork import Member, WebWorkError
+from dashboard.webwork import Member
 from dashboard.zones import most_used_zone, today_in, zone_named
 
 logger = logging.getLogger(__name__)
@@ -56,39 +56,29 @@ def members_zone(members: list[Member] | None) -> str | None:
     return most_used_zone(m.timezone for m in members or () if (m.status or "active") == "active")
 
 
-def members_zone_get(*, user_id: int, workspace_id: int) -> str | None:
-    """The zone most of the workspace's members use (None when unknown or WebWork is down)."""
-    try:
-        return members_zone(member_list(user_id=user_id, workspace_id=workspace_id).value)
-    except WebWorkError:
-        return None
-
-
 def _server_zone() -> zoneinfo.ZoneInfo:
     return zone_named(settings.TIME_ZONE) or zoneinfo.ZoneInfo("UTC")
 
 
-def workspace_zone(*, user_id: int, workspace_id: int) -> zoneinfo.ZoneInfo:
-    """The zone the workspace's days are counted in (reads the cached member list if needed)."""
-    chosen = zone_named(reference_zone_setting(workspace_id=workspace_id))
-    if chosen is not None:
-        return chosen
-    usual = members_zone_get(user_id=user_id, workspace_id=workspace_id)
-    return zone_named(usual) or _server_zone()
+def workspace_zone(*, workspace_id: int) -> zoneinfo.ZoneInfo:
+    """The zone the workspace's days are counted in, from our own table and the cache only.
 
-
-def workspace_zone_peek(*, workspace_id: int) -> zoneinfo.ZoneInfo:
-    """`workspace_zone` from our own table and the cache only: never a WebWork call."""
+    Never a WebWork call: pages read the members anyway, beside their other reads, and asking
+    first would double what a failing WebWork is sent. Until the members have been read once
+    (the worker keeps them cached), a workspace without a setting counts in the zone of the
+    person looking (usually the team's), else `TIME_ZONE`.
+    """
     chosen = zone_named(reference_zone_setting(workspace_id=workspace_id))
     if chosen is not None:
         return chosen
     members = cache_peek(workspace_key(workspace_id, "members"))
-    return zone_named(members_zone(members.value if members else None)) or _server_zone()
+    usual = zone_named(members_zone(members.value if members else None))
+    return usual or zone_named(timezone.get_current_timezone_name()) or _server_zone()
 
 
-def workspace_today(*, user_id: int, workspace_id: int, now: dt.datetime | None = None) -> dt.date:
+def workspace_today(*, workspace_id: int, now: dt.datetime | None = None) -> dt.date:
     """Today in the workspace's reference zone: the one "today" every page uses."""
-    return today_in(workspace_zone(user_id=user_id, workspace_id=workspace_id), now)
+    return today_in(workspace_zone(workspace_id=workspace_id), now)
 
 
 @lru_cache(maxsize=256)

@@ -122,7 +122,7 @@ def feed_window_refresh(*, user_id: int, workspace_id: int) -> bool:
     The worker runs this on every refresh cycle of a workspace that has feeds, so calendar
     reads find it cached; it costs one list call (its pages fetched in parallel).
     """
-    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
+    today = workspace_today(workspace_id=workspace_id)
     age = window_age(workspace_id=workspace_id, today=today)
     if age is not None and age < WINDOW_FRESH_FOR / 2:
         return False

@@ -120,7 +120,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         workspace = feed_owner_workspace(user_id=feed.owner_id, workspace_id=feed.workspace_id)
         if workspace is None:
             raise Http404("the feed's owner no longer manages this workspace")
-        today = workspace_today(user_id=feed.owner_id, workspace_id=feed.workspace_id)
+        today = workspace_today(workspace_id=feed.workspace_id)
         document = feed_document_get(feed=feed, workspace_name=workspace.name, today=today)
     except (ReauthRequired, AuthExpired) as exc:
         logger.info("feed stopped: its owner must sign in again", extra={"feed_id": feed.pk})

@@ -5,7 +5,6 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,12 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.dates import month_or_none, parse_month
-from dashboard.forms import (
-    CoverageForm,
-    LeaveCreateForm,
-    LeaveFilterForm,
-    WorkspaceSettingsForm,
-)
+from dashboard.forms import LeaveCreateForm, LeaveFilterForm
 from dashboard.models import UserPreference
 from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
@@ -33,23 +27,9 @@ from dashboard.read_models.leaves import (
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
-from dashboard.selectors import (
-    holiday_region,
-    member_list,
-    workspace_list_for_user,
-    workspace_today,
-)
-from dashboard.selectors.coverage import coverage_minimums, team_sizes
-from dashboard.selectors.workspace_rules import self_approval_allowed
-from dashboard.selectors.zones import members_zone_get, reference_zone_setting
-from dashboard.services import (
-    NewLeave,
-    coverage_minimums_set,
-    leave_create,
-    workspace_settings_update,
-)
+from dashboard.selectors import workspace_list_for_user, workspace_today
+from dashboard.services import NewLeave, leave_create
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
-from dashboard.views.zones import viewer_zone_form
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -245,59 +225,6 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     return render(request, "dashboard/policies/policies.html", {"data": data})
 
 
-@require_http_methods(["GET", "POST"])
-@workspace_view
-def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays, the zone of "today", four eyes (an Owner's) and coverage minimums per
-    team; saved together, or nothing is saved and the form comes back with what was typed."""
-    country, subdivision = holiday_region(workspace_id=workspace_id)
-    owner = request.workspace.is_owner
-    data = request.POST or None
-    form = WorkspaceSettingsForm(
-        data,
-        owner=owner,
-        initial={
-            "holiday_country": country,
-            "holiday_subdivision": subdivision,
-            "allow_self_approval": self_approval_allowed(workspace_id=workspace_id),
-            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
-        },
-        members_zone=members_zone_get(user_id=request.user.pk, workspace_id=workspace_id),
-    )
-    teams = _team_sizes(request.user.pk, workspace_id)
-    coverage = CoverageForm(
-        data, teams=teams or {}, minimums=coverage_minimums(workspace_id=workspace_id)
-    )
-    if request.method == "POST" and form.is_valid() and coverage.is_valid():
-        with transaction.atomic():
-            workspace_settings_update(
-                workspace=request.workspace,
-                holiday_country=form.cleaned_data["holiday_country"],
-                holiday_subdivision=form.cleaned_data["holiday_subdivision"],
-                allow_self_approval=form.cleaned_data["allow_self_approval"] if owner else None,
-                reference_timezone=form.cleaned_data["reference_timezone"],
-            )
-            coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
-        messages.success(request, "Settings saved.")
-        return redirect("workspace_settings", workspace_id=workspace_id)
-    context = {
-        "form": form,
-        "owner": owner,
-        "coverage": coverage,
-        "teams_known": teams is not None,
-        "zone_form": viewer_zone_form(request.user.pk),
-    }
-    return render(request, "dashboard/settings/settings.html", context)
-
-
-def _team_sizes(user_id: int, workspace_id: int) -> dict[str, int] | None:
-    """Active members per team, or None when WebWork can't list the members now."""
-    try:
-        return team_sizes(member_list(user_id=user_id, workspace_id=workspace_id).value)
-    except WebWorkError:
-        return None
-
-
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
     """The filter form (bound to the query string), the filters and the matching requests."""
     members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
@@ -339,7 +266,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @workspace_view
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
-    today = workspace_today(user_id=request.user.pk, workspace_id=workspace_id)
+    today = workspace_today(workspace_id=workspace_id)
     raw_month = request.GET.get("month")
     first = parse_month(raw_month, today)
     month_not_understood = bool(raw_month) and month_or_none(raw_month) is None

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.forms import ViewerZoneForm
 from dashboard.models import UserPreference
-from dashboard.selectors.zones import viewer_zone, workspace_zone_peek
+from dashboard.selectors.zones import viewer_zone, workspace_zone
 from dashboard.services.preferences import viewer_zone_choose
 from dashboard.views.common import WorkspaceRequest, workspace_view
 
@@ -40,7 +40,7 @@ class ViewerZoneMiddleware:
         zone = viewer_zone(user_id=user.pk)
         workspace_id = view_kwargs.get("workspace_id")
         if zone is None and isinstance(workspace_id, int):
-            zone = workspace_zone_peek(workspace_id=workspace_id)
+            zone = workspace_zone(workspace_id=workspace_id)
         if zone is not None:
             timezone.activate(zone)
         return None

@@ -5,7 +5,6 @@ disturbs no other test.
 """
 
 import contextlib
-import datetime as dt
 import html
 import json
 import logging
@@ -28,6 +27,7 @@ from ..security.support import (
     WS_A,
     cache_settings,
     celery_publishing,
+    cold_page_today,
     free_port,
     inbox_first_round_reads,
     tabs_at_once,
@@ -176,7 +176,7 @@ def test_a_failing_webwork_gets_the_same_bounded_traffic_with_or_without_redis(
         assert client.get(f"/w/{WS_A}/").status_code == 200
     spent = webwork.state.calls.count(path=READS)
     record_property("upstream_calls", spent)
-    reads = inbox_first_round_reads(dt.datetime.now(dt.UTC).date())
+    reads = inbox_first_round_reads(cold_page_today())
     # The first view's reads, three tries each, then nothing (plus, with Redis gone, asking once
     # for the workspace list it held). Without the fallback: about 22 a view, 110 in all.
     assert spent <= MAX_ATTEMPTS * reads + (redis != "up"), webwork.state.calls.counts()

@@ -25,6 +25,7 @@ from ..security.support import (
     READS,
     WORKSPACE_PAGES,
     WS_A,
+    cold_page_today,
     inbox_first_round_reads,
 )
 
@@ -153,7 +154,7 @@ def test_with_nothing_cached_pages_explain_and_never_fail(webwork, manager, name
     spent = webwork.state.calls.count(path=READS)
     record_property("slowest_page_seconds", round(slowest, 2))
     record_property("upstream_calls", spent)
-    reads = max(inbox_first_round_reads(dt.datetime.now(dt.UTC).date()), BREAKER_THRESHOLD + 1)
+    reads = max(inbox_first_round_reads(cold_page_today()), BREAKER_THRESHOLD + 1)
     assert spent <= MAX_ATTEMPTS * reads, webwork.state.calls.counts()
     # ...then WebWork is left alone: another round of every page costs nothing upstream.
     for url in PAGES:
@@ -171,7 +172,7 @@ def test_with_nothing_cached_pages_explain_and_never_fail(webwork, manager, name
 def test_a_failing_webwork_costs_three_tries_per_read_of_the_first_page(webwork, manager, reads):
     """R-05 at both shapes of week: each read of the first round is tried three times, then
     the open breaker leaves WebWork alone for every later page."""
-    assert inbox_first_round_reads(dt.datetime.now(dt.UTC).date()) == reads
+    assert inbox_first_round_reads(cold_page_today()) == reads
     webwork.state.add_fault(path=READS, method="GET", status=503)
     webwork.state.calls.clear()
     for url in PAGES:
@@ -184,7 +185,7 @@ def test_a_failing_webwork_costs_three_tries_per_read_of_the_first_page(webwork,
 def test_a_429_on_one_read_stops_the_retries_of_its_sibling_reads(webwork, manager):
     """The inbox's first round of reads runs in parallel. WebWork answers one of them 429 with
     Retry-After 30 at once, the others 503 a moment later: those are not tried again."""
-    reads = inbox_first_round_reads(dt.datetime.now(dt.UTC).date())
+    reads = inbox_first_round_reads(cold_page_today())
     webwork.state.add_fault(
         path="^/api/v2/leaves/policies$", method="GET", status=429, retry_after="30"
     )

@@ -19,6 +19,7 @@ import time
 import traceback
 import uuid
 import zipfile
+import zoneinfo
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -83,6 +84,8 @@ def route_url(pattern: URLPattern, *, workspace_id: int = WS_A, leave_id: str | 
         kwargs["leave_id"] = leave_id or str(uuid.uuid4())
     if "feed_id" in names:
         kwargs["feed_id"] = 1
+    if "override_id" in names:
+        kwargs["override_id"] = 1
     if "token" in names:
         kwargs["token"] = "x" * 43
     return reverse(pattern.name, kwargs=kwargs)
@@ -91,6 +94,12 @@ def route_url(pattern: URLPattern, *, workspace_id: int = WS_A, leave_id: str | 
 def workspace_routes() -> list[URLPattern]:
     """Dashboard routes under /w/<workspace_id>/."""
     return [p for p in dashboard_patterns() if "workspace_id" in p.pattern.converters]
+
+
+def cold_page_today() -> datetime.date:
+    """The day a page counts in before any member list is cached: the viewer's zone (the
+    manager's in WebWork, Europe/Madrid), as `selectors.zones.workspace_zone` falls back to."""
+    return datetime.datetime.now(datetime.UTC).astimezone(zoneinfo.ZoneInfo("Europe/Madrid")).date()
 
 
 def inbox_first_round_reads(today: datetime.date) -> int:

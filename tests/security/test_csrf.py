@@ -9,7 +9,9 @@ from django.test import Client
 from dashboard.models import (
     AuditEntry,
     CalendarFeed,
+    HolidayRegionOverride,
     NotificationPreference,
+    UserPreference,
     WorkspaceSettings,
     WorkspaceWebhook,
 )
@@ -49,6 +51,7 @@ def _writes(webwork) -> list[tuple[str, dict]]:
         ),
         (f"/w/{WS_A}/settings/", {"holiday_country": "DE", "holiday_subdivision": ""}),
         (f"/w/{WS_A}/settings/zone/", {"timezone": "Asia/Tokyo"}),
+        (f"/w/{WS_A}/settings/holidays/", {"target": "member:1009", "country": "ES"}),
         (f"/w/{WS_A}/feeds/", {"name": "Who's off"}),
         (f"/w/{WS_A}/notifications/", {"alerts_enabled": "on", "digest_hour": "8"}),
         (f"/w/{WS_A}/notifications/webhook/", {"url": "https://hooks.example.com/x"}),
@@ -87,6 +90,8 @@ def test_writes_without_a_token_or_from_another_origin_are_refused(webwork, stri
     assert not CalendarFeed.objects.exists()
     assert not NotificationPreference.objects.exists()
     assert not WorkspaceWebhook.objects.exists()
+    assert not HolidayRegionOverride.objects.exists()
+    assert not UserPreference.objects.exclude(timezone="").exists()
     assert strict.get(f"/w/{WS_A}/").status_code == 200  # still signed in
 
 
