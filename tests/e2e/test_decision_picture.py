@@ -153,3 +153,54 @@ def test_balances_of_one_policy_sort_by_a_header_tap(
     assert numbers == sorted(numbers)
     assert horizontal_overflow(page) is None
     _shoot_viewport(page, "balances-policy", form_factor, tmp_path)
+
+
+@pytest.mark.sizes("phone")
+def test_on_a_phone_policy_labels_and_values_stand_apart(signed_in_page, dashboard):
+    page = signed_in_page
+    open_page(page, dashboard, "/w/1/policies/")
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll("td[data-label]")].map((td) => {
+          const label = getComputedStyle(td, "::before");
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const value = range.getClientRects()[0];
+          const left = parseFloat(label.left);  // "auto" for a label in the flow
+          const start = Number.isNaN(left) ? parseFloat(getComputedStyle(td).paddingLeft) : left;
+          const labelRight = td.getBoundingClientRect().left + start + parseFloat(label.width);
+          return value.left - labelRight;
+        })"""
+    )
+    assert gaps
+    assert min(gaps) >= 8, gaps  # at least half a line's height between label and value
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_one_toast_at_a_time_never_over_the_next_approve(
+    signed_in_page, dashboard, webwork, form_factor
+):
+    page = signed_in_page
+    plain = page.locator("ol.requests > li.request").filter(
+        has=page.get_by_role("button", name=re.compile(r"^Approve "))
+    )
+    for _ in range(2):
+        row = page.locator(f"#{plain.first.get_attribute('id')}")
+        tap(row.get_by_role("button", name=re.compile(r"^Approve ")), form_factor)
+        expect(row.locator(".request__outcome")).to_be_visible()
+        expect(page.locator("#toasts .toast")).to_have_count(1)
+        next_approve = plain.first.get_by_role("button", name=re.compile(r"^Approve "))
+        next_approve.scroll_into_view_if_needed()
+        toast = page.locator("#toasts .toast").bounding_box()
+        assert not _overlap(toast, next_approve.bounding_box())
+    # The waiting line and the badge moved together.
+    waiting = len(webwork.state.leaves_for(WS, status="pending"))
+    expect(page.locator("#pending-line")).to_contain_text(f"{waiting} requests waiting")
+    expect(page.locator("#pending-badge .badge")).to_have_text(str(waiting))
