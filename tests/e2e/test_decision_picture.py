@@ -204,3 +204,29 @@ def test_one_toast_at_a_time_never_over_the_next_approve(
     waiting = len(webwork.state.leaves_for(WS, status="pending"))
     expect(page.locator("#pending-line")).to_contain_text(f"{waiting} requests waiting")
     expect(page.locator("#pending-badge .badge")).to_have_text(str(waiting))
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_the_new_request_form_previews_the_balance_as_it_is_filled(
+    signed_in_page, dashboard, webwork, form_factor
+):
+    page = signed_in_page
+    member = _member(webwork)
+    annual = next(p for p in webwork.state.policies_for(WS) if p["name"] == "Annual leave")
+    open_page(page, dashboard, "/w/1/leaves/new/")
+    preview = page.locator("#projection-preview")
+    expect(preview).to_contain_text("Choose a member, a policy and the dates")
+    page.get_by_label("Member (required)").select_option(str(member["id"]))
+    page.get_by_label("Policy (required)").select_option(str(annual["id"]))
+    # Choosing the policy redraws the form over HTMX: type the dates into the new one.
+    expect(page.get_by_text("Counted in days")).to_be_visible()
+    expect(page.get_by_label("Policy (required)")).to_have_value(str(annual["id"]))
+    page.get_by_label("First day").fill("2027-06-01")
+    page.get_by_label("Last day").fill("2027-06-02")
+    expect(preview).to_contain_text("after this")
+    expect(page.get_by_role("button", name="File and approve")).to_be_visible()
+    page.get_by_label("Last day").fill("2027-08-31")
+    expect(preview).to_contain_text("does not allow a negative balance")
+    expect(page.get_by_role("button", name="File and approve anyway")).to_be_visible()
+    assert webwork.state.calls.count(method="POST", path="^/api/v2/leaves$") == 0
+    assert horizontal_overflow(page) is None
