@@ -7,7 +7,7 @@ are read from the cache only (with our recent decisions applied), never fetched.
 import datetime as dt
 from dataclasses import replace
 
-from dashboard.platform.cache import Cached, cache_peek, cache_put
+from dashboard.platform.cache import Cached, cache_peek, cache_put, workspace_key
 from dashboard.selectors.overlay import CLOCK_MARGIN, leave_overrides
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, LeaveQuery, leave_list, leave_list_key
 from dashboard.webwork import Leave, LeaveStatus
@@ -32,7 +32,16 @@ def _remember_pending_ids(workspace_id: int, entry: Cached[list[Leave]]) -> Cach
     if known is not None and known.fetched_at == entry.fetched_at:
         return known
     ids = tuple(leave.id for leave in entry.value)
+    # Also under a key our own writes don't move: a request filed here starts a new data
+    # version, and the navigation's count should not vanish until the next inbox visit.
+    cache_put(
+        _last_ids_key(workspace_id), ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at
+    )
     return cache_put(key, ids, keep_for=LEAVES_KEEP_FOR, fetched_at=entry.fetched_at)
+
+
+def _last_ids_key(workspace_id: int) -> str:
+    return workspace_key(workspace_id, "pending-ids-last")
 
 
 def _pending_ids_peek(workspace_id: int) -> Cached[tuple[str, ...]] | None:
@@ -44,6 +53,11 @@ def _pending_ids_peek(workspace_id: int) -> Cached[tuple[str, ...]] | None:
     return _remember_pending_ids(workspace_id, entry) if entry is not None else None
 
 
+def _last_pending_ids_peek(workspace_id: int) -> Cached[tuple[str, ...]] | None:
+    """The pending ids as last fetched, whatever data version they were fetched under."""
+    return _pending_ids_peek(workspace_id) or cache_peek(_last_ids_key(workspace_id))
+
+
 def created_order(leave: Leave) -> tuple:
     """Oldest request first; unknown creation times last."""
     created = leave.created_at or dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -51,8 +65,11 @@ def created_order(leave: Leave) -> tuple:
 
 
 def pending_count_peek(*, workspace_id: int) -> int | None:
-    """How many requests are pending, from the cache only (None when not cached)."""
-    ids = _pending_ids_peek(workspace_id)
+    """How many requests are pending, from the cache only (None when never cached).
+
+    After our own write (a new data version) it is the count last fetched, with our decisions
+    applied: a request filed here shows once the pending list is next read."""
+    ids = _last_pending_ids_peek(workspace_id)
     if ids is None:
         return None
     overrides = leave_overrides(workspace_id=workspace_id)

@@ -159,12 +159,18 @@ def leave_list_for_month(*, user_id: int, workspace_id: int, year: int, month: i
     )
 
 
-def leave_get(*, user_id: int, workspace_id: int, leave_id: str) -> Leave:
-    """One leave, read straight from WebWork (never cached: used to learn the truth)."""
+def leave_get(
+    *, user_id: int, workspace_id: int, leave_id: str, for_decision: bool = False
+) -> Leave:
+    """One leave, read straight from WebWork (never cached: used to learn the truth).
+
+    `for_decision`: read for a decision's rules, from the calls kept for decisions."""
     read = guarded(
         user_id,
         workspace_id,
-        lambda: page_client(user_id).get_leave(workspace_id=workspace_id, leave_id=leave_id),
+        lambda: page_client(user_id).get_leave(
+            workspace_id=workspace_id, leave_id=leave_id, for_decision=for_decision
+        ),
     )
     return read()
 

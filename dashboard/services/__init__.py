@@ -8,7 +8,12 @@
 
 from dashboard.services.audit import DecisionOutcome
 from dashboard.services.decisions import DecisionResult, leave_approve, leave_reject
-from dashboard.services.leave_requests import CreateResult, NewLeave, leave_create
+from dashboard.services.leave_requests import (
+    CreateResult,
+    NewLeave,
+    leave_create,
+    leave_create_and_approve,
+)
 from dashboard.services.workspaces import (
     balances_refresh_request,
     coverage_minimums_set,
@@ -27,6 +32,7 @@ __all__ = [
     "coverage_minimums_set",
     "leave_approve",
     "leave_create",
+    "leave_create_and_approve",
     "leave_reject",
     "managed_workspaces_record",
     "workspace_refresh",

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from dashboard.selectors import cached_leave_peek, leave_get
 from dashboard.selectors.projection_reads import leave_projection
 from dashboard.selectors.workspace_rules import self_approval_allowed
-from dashboard.webwork import Leave, NotFound, WebWorkError
+from dashboard.webwork import Leave, NotFound, RateLimited, WebWorkError
 from dashboard.webwork_oauth.tokens import webwork_user_id_for
 
 
@@ -46,14 +46,17 @@ def is_own_request(*, user: AbstractBaseUser, leave: Leave) -> bool:
 
 def leave_for_rules(*, user_id: int, workspace_id: int, leave_id: str) -> Leave | None:
     """The leave as the rules judge it: from the cached pending list, else from WebWork; None
-    when WebWork can't say now. Raises `NotFound` when WebWork knows no such leave here."""
+    when WebWork can't say now. Raises `NotFound` when WebWork knows no such leave here, and
+    `RateLimited` (or `OverBudget`) when the calls kept for decisions are spent."""
     cached = cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
     if cached is not None:
         return cached
     try:
-        return leave_get(user_id=user_id, workspace_id=workspace_id, leave_id=leave_id)
-    except NotFound:
-        raise
+        return leave_get(
+            user_id=user_id, workspace_id=workspace_id, leave_id=leave_id, for_decision=True
+        )
+    except (NotFound, RateLimited):
+        raise  # the decision says so: no such leave, or when to try again
     except WebWorkError:
         return None
 

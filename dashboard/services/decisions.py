@@ -104,6 +104,8 @@ def leave_approve(
         return DecisionResult(
             outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
         )
+    except RateLimited as exc:
+        return _busy(decision, exc)
     refusal = decision_refusal(
         user=user,
         workspace_id=workspace_id,
@@ -173,12 +175,7 @@ def _decide(decision: Decision) -> DecisionResult:
         return _reconcile(row=row, decision=decision, error=exc)
     except RateLimited as exc:
         claims.release(row)
-        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
-        wait = f" in {int(exc.retry_after) + 1} seconds" if exc.retry_after else " shortly"
-        return DecisionResult(
-            outcome=DecisionOutcome.FAILED,
-            message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
-        )
+        return _busy(decision, exc)
     except NotFound as exc:
         row.delete()
         decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
@@ -206,6 +203,16 @@ def _decide(decision: Decision) -> DecisionResult:
     if leave is None:
         return _reconcile(row=row, decision=decision, error=None)
     return _applied(row=row, decision=decision, leave=leave)
+
+
+def _busy(decision: Decision, exc: RateLimited) -> DecisionResult:
+    """No call left for the decision this minute (or WebWork says too many): nothing sent."""
+    decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+    wait = f" in {int(exc.retry_after) + 1} seconds" if exc.retry_after else " shortly"
+    return DecisionResult(
+        outcome=DecisionOutcome.FAILED,
+        message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
+    )
 
 
 def _already_decided(*, user: AbstractBaseUser, row: LeaveDecision) -> DecisionResult:

@@ -18,6 +18,7 @@ from dashboard.models import AuditEntry
 from dashboard.platform.cache import data_version_bump
 from dashboard.selectors import leave_get_or_none
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
+from dashboard.services.decisions import DecisionResult, leave_approve
 from dashboard.services.workspaces import balances_refresh_request
 from dashboard.webwork import (
     BadResponse,
@@ -224,3 +225,29 @@ def _repeat_submit(
         outcome=DecisionOutcome.IN_PROGRESS,
         message="This request is being sent already. Wait a moment.",
     )
+
+
+def leave_create_and_approve(
+    *,
+    user: AbstractBaseUser,
+    workspace_id: int,
+    new: NewLeave,
+    request_key: str,
+    confirm_negative: bool = False,
+) -> tuple[CreateResult, DecisionResult | None]:
+    """File a request for a member and approve it at once ("File and approve").
+
+    The approval passes the same rules as any other (four eyes, the balance), so a manager's
+    own request, or one taking the balance below zero without `confirm_negative`, is filed and
+    left pending. None as the decision: nothing to approve (not filed, or not found after).
+    """
+    created = leave_create(user=user, workspace_id=workspace_id, new=new, request_key=request_key)
+    if not created.created or created.leave is None:
+        return created, None
+    decision = leave_approve(
+        user=user,
+        workspace_id=workspace_id,
+        leave_id=created.leave.id,
+        confirm_negative=confirm_negative,
+    )
+    return created, decision

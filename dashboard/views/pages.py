@@ -28,7 +28,7 @@ from dashboard.read_models.leaves import (
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
 from dashboard.selectors import workspace_list_for_user, workspace_today
-from dashboard.services import NewLeave, leave_create
+from dashboard.services import NewLeave, leave_create, leave_create_and_approve
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
 
@@ -180,18 +180,9 @@ def leave_new(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     )
     switching = request.htmx and request.POST.get("_switch")
     if request.method == "POST" and not switching and form.is_valid():
-        result = leave_create(
-            user=request.user,
-            workspace_id=workspace_id,
-            new=_new_leave(form),
-            request_key=form.cleaned_data.get("request_key") or "",
-        )
+        result, decision = _file(request, workspace_id, form)
         if result.created:
-            messages.success(request, "Request filed. It's waiting for approval.")
-            url = reverse("leave_list", args=[workspace_id])
-            if result.leave is not None:
-                url += f"?member={result.leave.user_id}&highlight={result.leave.id}"
-            return redirect(url)
+            return _after_filing(request, workspace_id, result.leave, decision)
         form.add_upstream_errors(result.field_errors, result.message)
     preview = leave_projection_view_get(
         user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
@@ -214,7 +205,8 @@ def leave_preview(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     preview = leave_projection_view_get(
         user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
     )
-    return render(request, "dashboard/leaves/new.html#preview", {"preview": preview})
+    context = {"preview": preview, "oob": True}  # the approve button follows the preview
+    return render(request, "dashboard/leaves/new.html#preview", context)
 
 
 @require_GET
@@ -240,6 +232,35 @@ def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
     if request.htmx and not request.htmx.history_restore_request:
         return f"{template}#{partial}"
     return template
+
+
+def _file(request: WorkspaceRequest, workspace_id: int, form: LeaveCreateForm):
+    """File the request; with "File and approve", approve it too (the rules apply)."""
+    and_approve = request.POST.get("and_approve")
+    values = {
+        "user": request.user,
+        "workspace_id": workspace_id,
+        "new": _new_leave(form),
+        "request_key": form.cleaned_data.get("request_key") or "",
+    }
+    if not and_approve:
+        return leave_create(**values), None
+    return leave_create_and_approve(**values, confirm_negative=and_approve == "anyway")
+
+
+def _after_filing(request, workspace_id: int, leave, decision) -> HttpResponse:
+    """Say how filing (and approving) ended; a request left pending opens its detail."""
+    url = reverse("leave_list", args=[workspace_id])
+    if leave is not None:
+        url += f"?member={leave.user_id}&highlight={leave.id}"
+    if decision is None:
+        messages.success(request, "Request filed. It's waiting for approval.")
+    elif decision.done:
+        messages.success(request, "Request filed and approved.")
+    else:
+        messages.warning(request, f"Request filed but not approved: {decision.message}")
+        url = reverse("leave_detail", args=[workspace_id, leave.id])
+    return redirect(url)
 
 
 def _new_leave(form: LeaveCreateForm) -> NewLeave:

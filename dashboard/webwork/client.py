@@ -125,8 +125,12 @@ class WebWorkClient(Requester):
         for item in self._iter_pages("/leaves", params):
             yield Leave.from_api(item)
 
-    def get_leave(self, *, workspace_id: int, leave_id: str) -> Leave:
-        """Return one leave request (WebWork has no single-leave endpoint: filter by id)."""
+    def get_leave(self, *, workspace_id: int, leave_id: str, for_decision: bool = False) -> Leave:
+        """Return one leave request (WebWork has no single-leave endpoint: filter by id).
+
+        `for_decision`: the read a decision needs before it is sent; it counts against the
+        calls kept for decisions, so a person whose reads are used up can still decide.
+        """
         _check_leave_id(leave_id)
         body = self._request(
             "GET",
@@ -137,6 +141,7 @@ class WebWorkClient(Requester):
                 "page": 1,
                 "per_page": PER_PAGE,
             },
+            kind="decision" if for_decision else "read",
         )
         for item in items_from_api(body.get("data")):
             leave = Leave.from_api(item)

@@ -24,7 +24,16 @@
     toast.appendChild(text);
     toast.appendChild(close);
     box.appendChild(toast);
+    keepLatestToast();
     scheduleClose(toast);
+  }
+
+  // One toast at a time: a new one replaces the last, so they never pile up over the page.
+  function keepLatestToast() {
+    var box = toastContainer();
+    if (!box) return;
+    var toasts = box.querySelectorAll(".toast");
+    for (var i = 0; i < toasts.length - 1; i++) toasts[i].remove();
   }
 
   function scheduleClose(toast) {
@@ -88,6 +97,7 @@
 
   document.body.addEventListener("htmx:oobAfterSwap", function (event) {
     armToasts(event.detail.target);
+    keepLatestToast();
   });
 
   // Filter forms marked data-compact-query leave empty fields out of the request, so the
@@ -153,6 +163,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     armToasts(document);
+    keepLatestToast();
     document.querySelectorAll("[data-js-hidden]").forEach(function (el) {
       el.hidden = true;
     });

@@ -153,3 +153,80 @@ def test_balances_of_one_policy_sort_by_a_header_tap(
     assert numbers == sorted(numbers)
     assert horizontal_overflow(page) is None
     _shoot_viewport(page, "balances-policy", form_factor, tmp_path)
+
+
+@pytest.mark.sizes("phone")
+def test_on_a_phone_policy_labels_and_values_stand_apart(signed_in_page, dashboard):
+    page = signed_in_page
+    open_page(page, dashboard, "/w/1/policies/")
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll("td[data-label]")].map((td) => {
+          const label = getComputedStyle(td, "::before");
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const value = range.getClientRects()[0];
+          const left = parseFloat(label.left);  // "auto" for a label in the flow
+          const start = Number.isNaN(left) ? parseFloat(getComputedStyle(td).paddingLeft) : left;
+          const labelRight = td.getBoundingClientRect().left + start + parseFloat(label.width);
+          return value.left - labelRight;
+        })"""
+    )
+    assert gaps
+    assert min(gaps) >= 8, gaps  # at least half a line's height between label and value
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_one_toast_at_a_time_never_over_the_next_approve(
+    signed_in_page, dashboard, webwork, form_factor
+):
+    page = signed_in_page
+    plain = page.locator("ol.requests > li.request").filter(
+        has=page.get_by_role("button", name=re.compile(r"^Approve "))
+    )
+    for _ in range(2):
+        row = page.locator(f"#{plain.first.get_attribute('id')}")
+        tap(row.get_by_role("button", name=re.compile(r"^Approve ")), form_factor)
+        expect(row.locator(".request__outcome")).to_be_visible()
+        expect(page.locator("#toasts .toast")).to_have_count(1)
+        next_approve = plain.first.get_by_role("button", name=re.compile(r"^Approve "))
+        next_approve.scroll_into_view_if_needed()
+        toast = page.locator("#toasts .toast").bounding_box()
+        assert not _overlap(toast, next_approve.bounding_box())
+    # The waiting line and the badge moved together.
+    waiting = len(webwork.state.leaves_for(WS, status="pending"))
+    expect(page.locator("#pending-line")).to_contain_text(f"{waiting} requests waiting")
+    expect(page.locator("#pending-badge .badge")).to_have_text(str(waiting))
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_the_new_request_form_previews_the_balance_as_it_is_filled(
+    signed_in_page, dashboard, webwork, form_factor
+):
+    page = signed_in_page
+    member = _member(webwork)
+    annual = next(p for p in webwork.state.policies_for(WS) if p["name"] == "Annual leave")
+    open_page(page, dashboard, "/w/1/leaves/new/")
+    preview = page.locator("#projection-preview")
+    expect(preview).to_contain_text("Choose a member, a policy and the dates")
+    page.get_by_label("Member (required)").select_option(str(member["id"]))
+    page.get_by_label("Policy (required)").select_option(str(annual["id"]))
+    # Choosing the policy redraws the form over HTMX: type the dates into the new one.
+    expect(page.get_by_text("Counted in days")).to_be_visible()
+    expect(page.get_by_label("Policy (required)")).to_have_value(str(annual["id"]))
+    page.get_by_label("First day").fill("2027-06-01")
+    page.get_by_label("Last day").fill("2027-06-02")
+    expect(preview).to_contain_text("after this")
+    expect(page.get_by_role("button", name="File and approve")).to_be_visible()
+    page.get_by_label("Last day").fill("2027-08-31")
+    expect(preview).to_contain_text("does not allow a negative balance")
+    expect(page.get_by_role("button", name="File and approve anyway")).to_be_visible()
+    assert webwork.state.calls.count(method="POST", path="^/api/v2/leaves$") == 0
+    assert horizontal_overflow(page) is None

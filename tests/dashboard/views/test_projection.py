@@ -214,3 +214,79 @@ def test_new_request_page_without_javascript_shows_the_projection_with_the_error
     assert 'value="2027-06-01"' in html
     assert "after this" in html
     assert webwork.state.calls.count(method="POST", path="/leaves") == 0
+
+
+def _free(webwork, member_id: int) -> None:
+    """Reject whatever the member has, so that new requests overlap nothing."""
+    for leave in webwork.state.leaves_for(WS, user_id=member_id):
+        if leave["status"] != "rejected":
+            webwork.state.decide(leave["id"], "rejected", by_user_id=1001, reason="tidy")
+
+
+def _new_form(client) -> dict:
+    html = client.get("/w/1/leaves/new/").content.decode()
+    marker = 'name="request_key" value="'
+    return {"request_key": html[html.index(marker) + len(marker) :].split('"', 1)[0]}
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_file_and_approve_files_and_approves_in_one_go(manager_client, webwork):
+    member = _member(webwork)
+    _free(webwork, member["id"])
+    data = _new_form(manager_client) | {
+        "member": member["id"],
+        "policy": _policy(webwork, "Annual leave")["id"],
+        "start": "2027-06-01",
+        "end": "2027-06-02",
+        "and_approve": "1",
+    }
+    response = manager_client.post("/w/1/leaves/new/", data, follow=True)
+    assert "Request filed and approved." in response.content.decode()
+    filed = [
+        lv
+        for lv in webwork.state.leaves_for(WS, user_id=member["id"])
+        if lv["start_date"] == "2027-06-01"
+    ]
+    assert [lv["status"] for lv in filed] == ["approved"]
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_file_and_approve_of_your_own_request_files_it_and_leaves_it_pending(
+    manager_client, webwork
+):
+    _free(webwork, 1002)
+    data = _new_form(manager_client) | {
+        "member": 1002,  # Mateo, who is filing
+        "policy": _policy(webwork, "Annual leave")["id"],
+        "start": "2027-06-01",
+        "end": "2027-06-01",
+        "and_approve": "1",
+    }
+    response = manager_client.post("/w/1/leaves/new/", data, follow=True)
+    html = response.content.decode()
+    assert "Request filed but not approved" in html
+    assert "another manager has to approve it" in html
+    filed = [
+        lv for lv in webwork.state.leaves_for(WS, user_id=1002) if lv["start_date"] == "2027-06-01"
+    ]
+    assert [lv["status"] for lv in filed] == ["pending"]
+    assert webwork.state.calls.count(method="PUT") == 0
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_the_preview_turns_file_and_approve_into_approve_anyway_below_zero(manager_client, webwork):
+    member = _member(webwork)
+    query = {
+        "member": member["id"],
+        "policy": _policy(webwork, "Annual leave")["id"],
+        "start": "2027-06-01",
+        "end": "2027-06-02",
+    }
+    fine = manager_client.get("/w/1/leaves/new/preview/", query, headers=HTMX).content.decode()
+    assert 'id="approve-choice" class="approve-choice" hx-swap-oob="true"' in fine
+    assert 'name="and_approve" value="1"' in fine
+    below = manager_client.get(
+        "/w/1/leaves/new/preview/", query | {"end": "2027-08-31"}, headers=HTMX
+    ).content.decode()
+    assert 'name="and_approve" value="anyway"' in below
+    assert "File and approve anyway" in below
