@@ -26,6 +26,7 @@ from dashboard.selectors.notifications import (
     notification_preference_for,
 )
 from dashboard.services import workspace_refresh
+from dashboard.services.bulk_decisions import bulk_run_advance, bulk_runs_stalled
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import SessionTombstone, WebWorkToken
@@ -190,3 +191,29 @@ def sessions_clear_task() -> int:
 def worker_heartbeat_task() -> float:
     """Beat, every minute: a worker took this from the queue; /healthz reports how long ago."""
     return worker_heartbeat_record()
+
+
+# A bulk run waits at most this long between slices (its allowance is back within a minute).
+BULK_MAX_WAIT = 60
+
+
+@shared_task(bind=True, ignore_result=True)
+def bulk_decisions_run_task(self, *, run_id: str) -> str:
+    """Decide a bulk run slice by slice; when the person's allowance is spent, come back later
+    (a new message with a countdown, not a retry: waiting is normal, not a failure)."""
+    while True:
+        wait = bulk_run_advance(run_id=run_id)
+        if wait is None:
+            return "done"
+        if wait > 0:
+            self.apply_async(kwargs={"run_id": run_id}, countdown=min(wait, BULK_MAX_WAIT))
+            return "waiting"
+
+
+@shared_task(ignore_result=True)
+def bulk_runs_resume_task() -> int:
+    """Beat: hand stalled bulk runs (a worker restarted mid-run) to the worker again."""
+    stalled = bulk_runs_stalled()
+    for run_id in stalled:
+        bulk_decisions_run_task.delay(run_id=run_id)
+    return len(stalled)

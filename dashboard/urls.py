@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, notifications, pages
+from .views import actions, bulk, feeds, health, notifications, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -21,6 +21,18 @@ urlpatterns = [
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/reject/",
         actions.leave_reject,
         name="leave_reject",
+    ),
+    path("w/<int:workspace_id>/leaves/bulk/", bulk.bulk_decide, name="bulk_decide"),
+    path("w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/", bulk.bulk_run, name="bulk_run"),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/poll/",
+        bulk.bulk_run_poll,
+        name="bulk_run_poll",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/retry/",
+        bulk.bulk_run_retry,
+        name="bulk_run_retry",
     ),
     path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
     path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),

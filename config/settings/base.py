@@ -229,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.sessions_clear_task",
         "schedule": 24 * 3600.0,
     },
+    # Bulk decisions a restarted worker left half done.
+    "resume-bulk-decisions": {
+        "task": "dashboard.tasks.bulk_runs_resume_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {
         "task": "dashboard.tasks.worker_heartbeat_task",

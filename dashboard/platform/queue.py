@@ -37,3 +37,8 @@ def enqueue(task_name: str, **kwargs: int | str) -> None:
         _publish(task_name, kwargs)
     else:
         _publisher.submit(_publish, task_name, kwargs)
+
+
+def runs_inline() -> bool:
+    """True when there is no broker and tasks run inline (the embedded default)."""
+    return bool(app.conf.task_always_eager)

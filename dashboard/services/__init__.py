@@ -1,12 +1,19 @@
 """Writes: the rules around everything the dashboard sends to WebWork or keeps itself.
 
 - `decisions`: approve and reject, one decision per leave (`claims`), never sent twice;
+- `bulk_decisions`: many of those at once, re-checked, paced by the person's allowance;
 - `leave_requests`: filing a request on a member's behalf, never twice per form;
 - `workspaces`: refreshing a workspace's data, its settings, who manages it;
 - `audit`: how a write ended (`DecisionOutcome`) and who made it, as the audit log keeps it.
 """
 
 from dashboard.services.audit import DecisionOutcome
+from dashboard.services.bulk_decisions import (
+    bulk_run_begin,
+    bulk_run_retry,
+    bulk_run_step,
+    bulk_start,
+)
 from dashboard.services.decisions import DecisionResult, leave_approve, leave_reject
 from dashboard.services.leave_requests import CreateResult, NewLeave, leave_create
 from dashboard.services.workspaces import (
@@ -23,6 +30,10 @@ __all__ = [
     "DecisionResult",
     "NewLeave",
     "balances_refresh_request",
+    "bulk_run_begin",
+    "bulk_run_retry",
+    "bulk_run_step",
+    "bulk_start",
     "leave_approve",
     "leave_create",
     "leave_reject",

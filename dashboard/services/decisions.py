@@ -45,6 +45,8 @@ class DecisionResult:
     leave: Leave | None = None
     decided_by_you: bool = False
     decided_at: dt.datetime | None = None
+    # Set when nothing was sent because of the rate limit: seconds until a call may go again.
+    retry_after: float | None = None
 
     @property
     def done(self) -> bool:
@@ -152,6 +154,7 @@ def _decide(decision: Decision) -> DecisionResult:
         return DecisionResult(
             outcome=DecisionOutcome.FAILED,
             message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
+            retry_after=exc.retry_after or 1.0,
         )
     except NotFound as exc:
         row.delete()

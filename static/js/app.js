@@ -136,6 +136,25 @@
     }, selectIt);
   });
 
+  // Bulk decisions: "select all on this page" ticks every row's box (keyboard: Space on the
+  // box, as on any checkbox); the count says how many are selected.
+  function bulkCount() {
+    var label = document.querySelector("[data-bulk-count]");
+    if (!label) return;
+    var all = document.querySelector("[data-bulk-scope]");
+    var picked = document.querySelectorAll("[data-bulk-pick]:checked").length;
+    label.textContent = all && all.checked ? "All pending requests selected." : picked + " selected";
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("[data-bulk-all]")) {
+      document.querySelectorAll("[data-bulk-pick]").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches("[data-bulk-all], [data-bulk-pick], [data-bulk-scope]")) bulkCount();
+  });
+
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
       event.target.select();
