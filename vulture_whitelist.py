@@ -117,6 +117,8 @@ bulk.BulkReport.waiting_seconds
 bulk.BulkReport.finished
 bulk.BulkReport.percent
 bulk.BulkReport.retryable_count
+bulk.BulkReport.undo_seconds
+decisions.DecisionResult.seconds_left
 context_processors.Section.icon
 feeds.FeedRow.last_read
 context_processors.Section.badge

@@ -65,6 +65,8 @@ class LeaveDecision(models.Model):
     """
 
     class State(models.TextChoices):
+        # Held for the undo window (DECISION_UNDO_SECONDS): sent at `send_at` unless undone.
+        HELD = "held", "Held"
         SENDING = "sending", "Sending"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -80,6 +82,7 @@ class LeaveDecision(models.Model):
     decided_by_name = models.CharField(max_length=300, blank=True)
     decided_by_webwork_id = models.BigIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    send_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,7 +92,10 @@ class LeaveDecision(models.Model):
                 fields=["workspace_id", "leave_id"], name="one_decision_per_leave"
             )
         ]
-        indexes = [models.Index(fields=["workspace_id", "state", "updated_at"])]
+        indexes = [
+            models.Index(fields=["workspace_id", "state", "updated_at"]),
+            models.Index(fields=["state", "send_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.leave_id} ({self.state})"
@@ -334,6 +340,7 @@ class BulkItem(models.Model):
         REFUSED = "refused", "Refused"
         FAILED = "failed", "Not sent"
         UNKNOWN = "unknown", "Not confirmed"
+        UNDONE = "undone", "Undone, not sent"
 
     run = models.ForeignKey(BulkRun, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()

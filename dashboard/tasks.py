@@ -27,6 +27,7 @@ from dashboard.selectors.notifications import (
 )
 from dashboard.services import workspace_refresh
 from dashboard.services.bulk_decisions import bulk_run_advance, bulk_runs_stalled
+from dashboard.services.held_decisions import held_decision_send, held_decisions_send_due
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import SessionTombstone, WebWorkToken
@@ -217,3 +218,17 @@ def bulk_runs_resume_task() -> int:
     for run_id in stalled:
         bulk_decisions_run_task.delay(run_id=run_id)
     return len(stalled)
+
+
+@shared_task(ignore_result=True)
+def held_decision_send_task(*, row_id: int) -> str:
+    """Send a held decision at the end of its undo window (nothing, if it was undone)."""
+    result = held_decision_send(row_id=row_id)
+    return result.outcome if result is not None else "not held"
+
+
+@shared_task(ignore_result=True)
+def held_decisions_sweep_task() -> int:
+    """Beat, every few seconds: send held decisions past their time (a worker restarted, a
+    task lost) and finish sends a crash interrupted."""
+    return held_decisions_send_due()

@@ -22,12 +22,23 @@ urlpatterns = [
         actions.leave_reject,
         name="leave_reject",
     ),
+    path(
+        "w/<int:workspace_id>/leaves/<uuid:leave_id>/undo/",
+        actions.leave_undo,
+        name="leave_undo",
+    ),
+    path("w/<int:workspace_id>/leaves/<uuid:leave_id>/row/", actions.leave_row, name="leave_row"),
     path("w/<int:workspace_id>/leaves/bulk/", bulk.bulk_decide, name="bulk_decide"),
     path("w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/", bulk.bulk_run, name="bulk_run"),
     path(
         "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/poll/",
         bulk.bulk_run_poll,
         name="bulk_run_poll",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/undo/",
+        bulk.bulk_run_undo,
+        name="bulk_run_undo",
     ),
     path(
         "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/retry/",

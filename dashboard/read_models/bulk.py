@@ -60,6 +60,12 @@ class BulkReport:
         return sum(1 for row in self.rows if row.retryable)
 
     @property
+    def undo_seconds(self) -> int:
+        """While the run waits out its undo window with nothing sent: seconds left, else 0."""
+        started = any(row.outcome not in (Outcome.QUEUED, Outcome.REFUSED) for row in self.rows)
+        return 0 if started else self.waiting_seconds
+
+    @property
     def verb(self) -> str:
         """ "Approving" or "Rejecting"."""
         return "Approving" if self.run.action == "approve" else "Rejecting"
@@ -67,6 +73,7 @@ class BulkReport:
 
 REPORT_ORDER = [
     Outcome.DECIDED,
+    Outcome.UNDONE,
     Outcome.ALREADY,
     Outcome.SKIPPED,
     Outcome.REFUSED,

@@ -18,13 +18,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, models, transaction
 from django.utils import timezone
 
 from dashboard.models import AuditEntry, BulkItem, BulkRun, LeaveDecision
 from dashboard.platform.cache import NotCached, cache_only
-from dashboard.platform.queue import enqueue, runs_inline
+from dashboard.platform.queue import enqueue, enqueue_later, runs_inline
 from dashboard.selectors import (
     cached_leave_peek,
     leave_list_pending,
@@ -135,13 +136,32 @@ def _uuid_or_none(text: str) -> str | None:
 
 
 def bulk_run_begin(*, run: BulkRun) -> None:
-    """Decide a small run now; hand a larger one to the worker (inline: the page's polls)."""
+    """Decide a small run now; hand a larger one to the worker (inline: the page's polls).
+
+    With an undo window the whole run waits it out first (`bulk_run_undo` within it).
+    """
+    window = settings.DECISION_UNDO_SECONDS
+    if window:
+        _wait(run, window)
+        if not runs_inline():
+            enqueue_later(TASK, countdown=window, run_id=str(run.pk))
+        return
     if run.items.filter(outcome=Outcome.QUEUED).count() <= INLINE_MAX:
         while bulk_run_advance(run_id=run.pk) == 0:
             pass
     elif not runs_inline():
         enqueue(TASK, run_id=str(run.pk))
     # else: no worker; the progress page's polls decide it slice by slice (`bulk_run_advance`).
+
+
+def bulk_run_undo(*, run: BulkRun) -> int:
+    """Take back what of a run has not been sent yet (within its undo window); returns how
+    many leaves were undone. A leave a process has already taken goes on."""
+    if not run.not_before or run.not_before <= timezone.now():
+        return 0
+    return run.items.filter(outcome=Outcome.QUEUED).update(
+        outcome=Outcome.UNDONE, message="Undone: nothing was sent.", updated_at=timezone.now()
+    )
 
 
 def bulk_run_step(*, run_id: uuid.UUID | str) -> None:

@@ -1,4 +1,5 @@
-"""Bulk approve and reject: start a run, follow its progress, retry what failed unsent.
+"""Bulk approve and reject: start a run, follow its progress, undo it within its window,
+retry what failed unsent.
 
 The start answers HTMX with the progress panel (which polls until the run ends) and a plain
 form POST with a redirect to the run's own page, which survives a reload.
@@ -90,3 +91,16 @@ def _render_form(request: WorkspaceRequest, form: BulkDecisionForm, leave_ids) -
     context = {"bulk_form": form, "leave_ids": leave_ids[:500]}
     template = "dashboard/bulk/confirm.html" + ("#errors" if request.htmx else "")
     return render(request, template, context)
+
+
+@require_POST
+@workspace_view
+def bulk_run_undo(request: WorkspaceRequest, workspace_id: int, run_id) -> HttpResponse:
+    """Take back a bulk decision within its undo window: nothing of it is sent."""
+    report = _report_or_404(request, workspace_id, run_id)
+    count = services.bulk_run_undo(run=report.run)
+    text = f"Undone: {count} request{'s' if count != 1 else ''} not sent."
+    messages.info(request, text if count else "Too late to undo: it is being sent.")
+    if not request.htmx:
+        return redirect("bulk_run", workspace_id=workspace_id, run_id=run_id)
+    return _render_progress(request, workspace_id, run_id)

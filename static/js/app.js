@@ -155,6 +155,15 @@
     if (target.matches("[data-bulk-all], [data-bulk-pick], [data-bulk-scope]")) bulkCount();
   });
 
+  // A held decision's "sending in N s" counts down (the row reloads itself when it ends).
+  window.setInterval(function () {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.max(parseInt(el.getAttribute("data-countdown"), 10) - 1, 0);
+      el.setAttribute("data-countdown", String(left));
+      el.textContent = left ? "sending in " + left + " s" : "sending…";
+    });
+  }, 1000);
+
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
       event.target.select();

@@ -145,3 +145,36 @@ def test_report_escapes_what_was_sent_and_retry_offers_only_unsent(manager_clien
     assert "Try the" not in retried.content.decode()
     assert webwork.state.leave(ids[1])["status"] == "approved"
     assert _puts(webwork) == 3
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_bulk_undo_within_the_window_sends_nothing(manager_client, webwork, settings, clock):
+    settings.DECISION_UNDO_SECONDS = 30
+    ids = _pending_ids(webwork)[:3]
+    html = manager_client.post(
+        "/w/1/leaves/bulk/", {"leave": ids, "action": "approve"}, headers=HTMX
+    ).content.decode()
+    run = BulkRun.objects.get()
+    assert "sending in" in html
+    assert f'hx-post="/w/1/leaves/bulk/{run.pk}/undo/"' in html
+    undone = manager_client.post(f"/w/1/leaves/bulk/{run.pk}/undo/", headers=HTMX)
+    assert "Undone: 3 requests not sent" in undone.content.decode()
+    clock.shift(31)
+    after = manager_client.post(f"/w/1/leaves/bulk/{run.pk}/poll/", headers=HTMX)
+    assert "3 of 3 handled" in after.content.decode()
+    assert _puts(webwork) == 0
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_bulk_is_sent_when_its_undo_window_ends(manager_client, webwork, settings, clock):
+    settings.DECISION_UNDO_SECONDS = 30
+    ids = _pending_ids(webwork)[:3]
+    manager_client.post("/w/1/leaves/bulk/", {"leave": ids, "action": "approve"}, headers=HTMX)
+    run = BulkRun.objects.get()
+    poll = f"/w/1/leaves/bulk/{run.pk}/poll/"
+    manager_client.post(poll, headers=HTMX)
+    assert _puts(webwork) == 0
+    clock.shift(31)
+    html = manager_client.post(poll, headers=HTMX).content.decode()
+    assert "3 of 3 handled" in html
+    assert _puts(webwork) == 3
