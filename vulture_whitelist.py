@@ -18,7 +18,7 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, bulk, calendar, feeds, inbox
+from dashboard.read_models import all_inbox, balances, bulk, calendar, feeds, inbox
 from dashboard.services import decisions
 from dashboard.views import context_processors, errors
 from dashboard.webwork import records, requester, transport
@@ -112,6 +112,7 @@ inbox.Inbox.out_today
 inbox.Inbox.next_start
 inbox.Inbox.next_count
 decisions.DecisionResult.decided_by_you
+all_inbox.WorkspaceGroup.notice
 bulk.BulkRow.outcome_label
 bulk.BulkReport.waiting_seconds
 bulk.BulkReport.finished

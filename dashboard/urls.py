@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from .views import actions, bulk, feeds, health, notifications, pages
+from .views import actions, all_inbox, bulk, feeds, health, notifications, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("workspaces/", pages.workspace_picker, name="workspace_picker"),
+    path("inbox/", all_inbox.inbox_all, name="inbox_all"),
     path("w/<int:workspace_id>/", pages.inbox, name="inbox"),
     path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboard.dates import parse_month
 from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
 from dashboard.models import UserPreference
+from dashboard.read_models.all_inbox import pending_counts_peek
 from dashboard.read_models.balances import balance_table_get
 from dashboard.read_models.calendar import calendar_get
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
@@ -33,12 +34,14 @@ from dashboard.webwork import LeavePeriod, WebWorkError
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Open the last used workspace, else the first, else the picker."""
+    """Open the inbox of every workspace when the person manages several; else the one."""
     try:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
         return render_access_unconfirmed(request, exc)
     ids = [w.id for w in workspaces]
+    if len(ids) > 1:
+        return redirect("inbox_all")
     last = (
         UserPreference.objects.filter(user=request.user)
         .values_list("last_workspace_id", flat=True)
@@ -58,11 +61,14 @@ def workspace_picker(request: HttpRequest) -> HttpResponse:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
         return render_access_unconfirmed(request, exc)
+    if request.GET.get("go") == reverse("inbox_all"):  # the switcher's "All inboxes"
+        return redirect("inbox_all")
     go = re.fullmatch(r"/w/(\d{1,18})/", request.GET.get("go") or "")
     chosen = _int_or_none(go.group(1) if go else request.GET.get("workspace"))
     if chosen in {w.id for w in workspaces}:
         return redirect("inbox", workspace_id=chosen)
-    return render(request, "dashboard/workspaces/picker.html", {"choices": workspaces})
+    choices = pending_counts_peek(workspaces=workspaces)
+    return render(request, "dashboard/workspaces/picker.html", {"choices": choices})
 
 
 @require_GET
