@@ -1,0 +1,58 @@
+"""Bulk decisions and the undo window in a real browser, at desktop and phone sizes."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import open_page, tap
+
+pytestmark = pytest.mark.e2e
+
+
+def _puts(webwork) -> int:
+    return webwork.state.calls.count(method="PUT", path="/(approve|reject)$")
+
+
+def test_select_two_and_approve_them_with_a_report(signed_in_page, webwork, form_factor):
+    page = signed_in_page
+    boxes = page.locator("[data-bulk-pick]")
+    if form_factor == "phone":
+        boxes.nth(0).tap()
+        boxes.nth(1).tap()
+    else:  # from the keyboard alone
+        boxes.nth(0).focus()
+        page.keyboard.press("Space")
+        boxes.nth(1).focus()
+        page.keyboard.press("Space")
+    expect(page.locator("[data-bulk-count]")).to_have_text("2 selected")
+    tap(page.get_by_role("button", name="Approve selected"), form_factor)
+    panel = page.locator(".bulk-run")
+    expect(panel).to_contain_text("2 of 2 handled")
+    expect(panel.locator(".bulk-report__row--decided")).to_have_count(2)
+    assert _puts(webwork) == 2
+
+
+def test_approve_all_pending_shows_progress_until_the_last(signed_in_page, webwork, form_factor):
+    page = signed_in_page
+    pending = len(webwork.state.leaves_for(1, status="pending"))
+    tap(page.get_by_label("Select all on this page"), form_factor)
+    expect(page.locator("[data-bulk-count]")).to_have_text(re.compile(r"^\d+ selected$"))
+    tap(page.get_by_role("button", name="Approve selected"), form_factor)
+    panel = page.locator(".bulk-run")
+    expect(panel.locator("progress")).to_be_visible()
+    expect(panel).to_contain_text(f"{pending} of {pending} handled", timeout=30_000)
+    expect(panel.get_by_role("link", name="Reload the inbox")).to_be_visible()
+    assert _puts(webwork) == pending
+
+
+def test_undo_a_tap_within_the_window_sends_nothing(signed_in_page, webwork, form_factor, settings):
+    settings.DECISION_UNDO_SECONDS = 30
+    page = signed_in_page
+    open_page(page, page.url.split("/w/")[0], "/w/1/")
+    row = page.locator("li.request").first
+    tap(row.get_by_role("button", name=re.compile("^Approve")), form_factor)
+    expect(row).to_contain_text(re.compile(r"Approved · sending in \d+ s"))
+    tap(row.get_by_role("button", name=re.compile("^Undo")), form_factor)
+    expect(row.get_by_role("button", name=re.compile("^Approve"))).to_be_visible()
+    assert _puts(webwork) == 0
