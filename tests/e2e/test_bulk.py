@@ -5,7 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import open_page, tap
+from tests.e2e.browser import horizontal_overflow, open_page, sign_in, small_tap_targets, tap
+from tests.e2e.test_accessibility import axe_violations, screenshots  # noqa: F401 (a fixture)
+from tests.e2e.test_responsive import TAP_TARGETS
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +58,46 @@ def test_undo_a_tap_within_the_window_sends_nothing(signed_in_page, webwork, for
     tap(row.get_by_role("button", name=re.compile("^Undo")), form_factor)
     expect(row.get_by_role("button", name=re.compile("^Approve"))).to_be_visible()
     assert _puts(webwork) == 0
+
+
+def test_bulk_report_and_all_inboxes_fit_and_are_accessible(
+    page,
+    dashboard,
+    webwork,
+    form_factor,
+    screenshots,  # noqa: F811 (the fixture imported)
+):
+    """The bulk bar with a report, and the owner's inbox of two workspaces: no sideways
+    scrolling, taps of 44 px, no serious axe-core violations. Saves their screenshots."""
+    problems = []
+    sign_in(page, dashboard, "Mateo García")
+    boxes = page.locator("[data-bulk-pick]")
+    for n in range(3):
+        tap(boxes.nth(n), form_factor)
+    tap(page.get_by_role("button", name="Approve selected"), form_factor)
+    expect(page.locator(".bulk-run")).to_contain_text("3 of 3 handled")
+    expect(page.get_by_role("button", name="Approve selected")).to_be_enabled()
+    problems += _fits(page, "bulk") + axe_violations(page, "bulk")
+    page.locator(".bulk-bar").scroll_into_view_if_needed()
+    screenshots(page, "bulk")
+
+    page.context.clear_cookies()
+    page.goto(dashboard + "/")
+    page.get_by_role("button", name="Sign in with WebWork").click()
+    page.locator("label").filter(has_text="Amara Okafor").click()
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("Blue Harbor Labs"))
+    ).to_be_visible()
+    problems += _fits(page, "all-inboxes") + axe_violations(page, "all-inboxes")
+    screenshots(page, "all-inboxes")
+    assert not problems, "\n".join(problems)
+
+
+def _fits(page, name: str) -> list[str]:
+    found = []
+    if overflow := horizontal_overflow(page):
+        found.append(f"{name} scrolls sideways: {overflow}")
+    found += [f"{name}: {t}" for t in small_tap_targets(page, TAP_TARGETS)]
+    return found

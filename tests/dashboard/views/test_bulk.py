@@ -36,6 +36,7 @@ def test_inbox_rows_have_a_box_each_and_the_bulk_bar(manager_client, webwork):
     assert set(boxes) <= set(_pending_ids(webwork))
     assert 'id="bulk-form"' in html
     assert "Select all on this page" in html
+    assert "{#" not in html  # template comments stay comments
     assert f"All {len(_pending_ids(webwork))} pending" in html  # more wait than one page shows
 
 
