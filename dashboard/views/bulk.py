@@ -6,7 +6,7 @@ form POST with a redirect to the run's own page, which survives a reload.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +14,7 @@ from dashboard import services
 from dashboard.forms import BulkDecisionForm
 from dashboard.read_models.bulk import bulk_matching_ids, bulk_report_get
 from dashboard.views.common import WorkspaceRequest, workspace_view
+from dashboard.views.pages import filtered_listing
 
 
 @require_POST
@@ -23,7 +24,7 @@ def bulk_decide(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     form = BulkDecisionForm(request.POST)
     leave_ids = request.POST.getlist("leave")
     if form.is_valid() and form.cleaned_data["scope"] == "all":
-        leave_ids = bulk_matching_ids(user_id=request.user.pk, workspace_id=workspace_id)
+        leave_ids = _all_matching(request, workspace_id)
     if form.is_valid() and not leave_ids:
         form.add_error(None, "Select at least one request.")
     if not form.is_valid():
@@ -69,6 +70,16 @@ def bulk_run_retry(request: WorkspaceRequest, workspace_id: int, run_id) -> Http
         messages.info(request, f"Trying {count} request{'s' if count != 1 else ''} again.")
         return redirect("bulk_run", workspace_id=workspace_id, run_id=run_id)
     return _render_progress(request, workspace_id, run_id)
+
+
+def _all_matching(request: WorkspaceRequest, workspace_id: int) -> list[str]:
+    """ "All N matching": every pending request of the workspace (the inbox), or the pending
+    ones among those the requests list's filters (`filters`, its query string) match."""
+    if "filters" not in request.POST:
+        return bulk_matching_ids(user_id=request.user.pk, workspace_id=workspace_id)
+    params = QueryDict(request.POST["filters"][:2000])
+    _, _, listing = filtered_listing(request.user.pk, workspace_id, params)
+    return [leave.id for leave in listing.leaves if leave.is_pending]
 
 
 def _report_or_404(request: WorkspaceRequest, workspace_id: int, run_id):

@@ -5,7 +5,7 @@ import re
 import time
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -97,10 +97,14 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """All requests with filters; HTMX swaps only the results and keeps the URL in sync."""
     form, filters, listing = _filtered_listing(request, workspace_id)
+    page = listing.page(filters.page)
     context = {
         "form": form,
         "listing": listing,
-        "page": listing.page(filters.page),
+        "page": page,
+        # For bulk decisions: pending among all that match, and on this page.
+        "pending_matching": sum(1 for leave in listing.leaves if leave.is_pending),
+        "pending_on_page": sum(1 for row in page.object_list if row.leave.is_pending),
         "query": _query_without_page(request),
         "active_filters": sum(
             1
@@ -197,11 +201,17 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
     """The filter form (bound to the query string), the filters and the matching requests."""
-    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
-    form = LeaveFilterForm(request.GET, members=members, policies=policies)
+    return filtered_listing(request.user.pk, workspace_id, request.GET)
+
+
+def filtered_listing(user_id: int, workspace_id: int, params: QueryDict):
+    """The filter form bound to `params`, the filters and the matching requests (the list
+    page's, and those a bulk decision of "all matching" names)."""
+    members, policies = filter_options(user_id=user_id, workspace_id=workspace_id)
+    form = LeaveFilterForm(params, members=members, policies=policies)
     form.is_valid()
     filters = LeaveFilters.from_values(**form.filters())
-    listing = leave_listing_get(user_id=request.user.pk, workspace_id=workspace_id, filters=filters)
+    listing = leave_listing_get(user_id=user_id, workspace_id=workspace_id, filters=filters)
     return form, filters, listing
 
 

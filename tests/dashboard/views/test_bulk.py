@@ -179,3 +179,27 @@ def test_bulk_is_sent_when_its_undo_window_ends(manager_client, webwork, setting
     html = manager_client.post(poll, headers=HTMX).content.decode()
     assert "3 of 3 handled" in html
     assert _puts(webwork) == 3
+
+
+def test_requests_list_offers_boxes_for_pending_rows_only(manager_client, webwork):
+    html = manager_client.get("/w/1/leaves/").content.decode()
+    boxes = set(re.findall(r'name="leave" value="([0-9a-f-]{36})" form="bulk-form"', html))
+    assert boxes
+    assert boxes <= set(_pending_ids(webwork))
+    assert 'id="bulk-form"' in html
+    assert "{#" not in html
+
+
+def test_all_matching_on_the_requests_list_follows_its_filters(manager_client, webwork):
+    pending = webwork.state.leaves_for(WS, status="pending")
+    member = pending[0]["user_id"]
+    theirs = [leave["id"] for leave in pending if leave["user_id"] == member]
+    response = manager_client.post(
+        "/w/1/leaves/bulk/",
+        {"scope": "all", "filters": f"status=pending&member={member}", "action": "approve"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    run = BulkRun.objects.get()
+    assert sorted(run.items.values_list("leave_id", flat=True)) == sorted(theirs)
+    assert _puts(webwork) == len(theirs)
