@@ -5,7 +5,8 @@
 - `readers`: the cached reads from WebWork, one per kind of data;
 - `overlay`: our own recent decisions, applied over cached lists;
 - `pending`: the pending list and the cache-only peeks at it (the navigation's count);
-- `holidays`: a workspace's public holidays (WebWork has none).
+- `holidays`: a workspace's public holidays (WebWork has none);
+- `held`: decisions held for their undo window (who is deciding what).
 """
 
 from dashboard.selectors.access import (

@@ -27,6 +27,7 @@ from dashboard.read_models.leaves import (
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.selectors import holiday_region, workspace_list_for_user
+from dashboard.selectors.held import held_decision_notes
 from dashboard.services import NewLeave, leave_create, workspace_settings_update
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
@@ -87,6 +88,7 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     shown = _int_or_none(request.GET.get("shown")) or INBOX_PAGE_SIZE
     data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id, count=shown)
     context = {"inbox": data, "inbox_url": request.path, "now": timezone.now()}
+    context["held_notes"] = held_decision_notes(workspace_id=workspace_id)
     if not data.unavailable:
         context["pending_count"] = data.pending_count  # the navigation's badge: known here
     return render(request, "dashboard/inbox/inbox.html", context)

@@ -61,3 +61,14 @@ def test_plain_post_undo_redirects_back_with_a_message(manager_client, webwork):
     response = manager_client.post(f"/w/1/leaves/{leave_id}/undo/", follow=True)
     assert "Undone: nothing was sent" in response.content.decode()
     assert webwork.state.calls.count(method="PUT") == 0
+
+
+def test_other_managers_see_who_is_deciding_a_held_request(manager_client, owner_client, webwork):
+    leave_id = _pending(webwork)
+    manager_client.post(f"/w/1/leaves/{leave_id}/approve/", headers=HTMX)
+    html = owner_client.get("/w/1/").content.decode()
+    row = html[html.index(f'id="leave-{leave_id}"') :]
+    row = row[: row.index("</li>")]
+    assert "Mateo García is approving this request · sending in" in row
+    mine = manager_client.get("/w/1/").content.decode()
+    assert "You are approving this request" in mine
