@@ -100,7 +100,10 @@ def _decision_response(
     leave = result.leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
     row = _row_for(request, workspace_id, leave)
     subject = f"{row.member_name}, {row.policy_name}: " if row else ""
-    if not (request.htmx and result.outcome == DecisionOutcome.HELD):  # the row says it
+    if result.outcome == DecisionOutcome.HELD:  # the toast offers Undo too
+        text = f"{subject}{result.message} · sending in {result.seconds_left} s"
+        messages.add_message(request, level, text, extra_tags=f"undo:{leave_id}")
+    else:
         messages.add_message(request, level, subject + result.message)
     if not request.htmx:
         return redirect(_back(request, workspace_id))

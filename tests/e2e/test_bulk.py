@@ -101,3 +101,15 @@ def _fits(page, name: str) -> list[str]:
         found.append(f"{name} scrolls sideways: {overflow}")
     found += [f"{name}: {t}" for t in small_tap_targets(page, TAP_TARGETS)]
     return found
+
+
+def test_undo_from_the_toast(signed_in_page, webwork, form_factor, settings):
+    settings.DECISION_UNDO_SECONDS = 30
+    page = signed_in_page
+    row = page.locator("li.request").first
+    tap(row.get_by_role("button", name=re.compile("^Approve")), form_factor)
+    toast = page.locator(".toast").filter(has_text="sending in")
+    tap(toast.get_by_role("button", name="Undo"), form_factor)
+    expect(row.get_by_role("button", name=re.compile("^Approve"))).to_be_visible()
+    expect(page.locator(".toast").filter(has_text="Undone")).to_be_visible()
+    assert _puts(webwork) == 0
