@@ -12,7 +12,7 @@ from bench.stack import BenchError, say
 COUNT = 100
 POLL_SECONDS = 1.0
 GIVE_UP_SECONDS = 420
-_RUN = re.compile(r"/leaves/bulk/([0-9a-f-]{36})/poll/")
+_RUN = re.compile(r"/w/\d+/leaves/bulk/([0-9a-f-]{36})/poll/")
 _HANDLED = re.compile(r"(\d+) of (\d+) handled")
 
 

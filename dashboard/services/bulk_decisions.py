@@ -52,6 +52,8 @@ PAGE_VIEW_RESERVE = 10
 # Calls a slice keeps spare for a decision whose answer must be read back.
 SPARE_CALLS = 2
 STUCK_AFTER = dt.timedelta(seconds=120)
+# A run watched by its person and quiet this long is moved on by their page's polls.
+STALL = dt.timedelta(seconds=5)
 TASK = "dashboard.tasks.bulk_decisions_run_task"
 
 
@@ -165,8 +167,15 @@ def bulk_run_undo(*, run: BulkRun) -> int:
 
 
 def bulk_run_step(*, run_id: uuid.UUID | str) -> None:
-    """A poll of the progress page: with no worker, it decides the next slice itself."""
-    if runs_inline():
+    """A poll of the progress page: with no worker, it decides the next slice itself; with
+    one, only when the run made no progress for `STALL` (the worker is down or busy
+    elsewhere: the person watching still sees it move)."""
+    if (
+        runs_inline()
+        or BulkRun.objects.filter(pk=run_id, updated_at__lt=timezone.now() - STALL)
+        .exclude(not_before__gt=timezone.now())
+        .exists()
+    ):
         bulk_run_advance(run_id=run_id)
 
 

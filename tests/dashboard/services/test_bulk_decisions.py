@@ -214,3 +214,17 @@ def test_200_selected_never_exceed_the_persons_60_calls_a_minute(webwork, manage
     assert calls.max_in_window(60, user_id=1002) <= 60
     first_minute = [r for r in calls.records(user_id=1002, since=mono) if r["at"] < mono + 60]
     assert len(first_minute) <= 60 - 20  # the page views' 20 counted too
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_with_a_worker_the_polls_move_a_stalled_run_on(webwork, manager, clock, monkeypatch):
+    monkeypatch.setattr(bulk_decisions, "runs_inline", lambda: False)
+    monkeypatch.setattr(bulk_decisions, "enqueue", lambda *args, **kwargs: None)  # worker down
+    ids = _pending_ids(webwork)
+    run = bulk_start(user=manager, workspace_id=WS, leave_ids=ids, action="approve", reason="")
+    bulk_run_begin(run=run)
+    bulk_decisions.bulk_run_step(run_id=run.pk)
+    assert _puts(webwork) == 0  # the worker has it
+    clock.shift(bulk_decisions.STALL.total_seconds() + 1)
+    bulk_decisions.bulk_run_step(run_id=run.pk)
+    assert _puts(webwork) == min(len(ids), bulk_decisions.SLICE)
