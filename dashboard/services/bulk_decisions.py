@@ -388,6 +388,7 @@ def _from_result(result: DecisionResult) -> _Decided:
         DecisionOutcome.DONE: Outcome.DECIDED,
         DecisionOutcome.ALREADY_DECIDED: Outcome.ALREADY,
         DecisionOutcome.IN_PROGRESS: Outcome.ALREADY,
+        DecisionOutcome.HELD: Outcome.ALREADY,  # this person's own tap, in its undo window
         DecisionOutcome.UNKNOWN: Outcome.UNKNOWN,
         DecisionOutcome.INVALID: Outcome.REFUSED,
     }.get(result.outcome, Outcome.FAILED)

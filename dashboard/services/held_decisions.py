@@ -31,6 +31,9 @@ def held_decision_send(*, row_id: int) -> DecisionResult | None:
     row = claims.take_held(row_id)
     if row is None:
         return None
+    if row.decided_by is None:  # the person's account is gone: nobody to send it as
+        claims.release(row)
+        return DecisionResult(outcome=DecisionOutcome.FAILED, message="Its maker is gone.")
     result = decision_send(row, _decision_of(row))
     if result.retry_after:  # nothing was sent (rate limit): hold it again, don't drop it
         claims.hold_again(row, seconds=result.retry_after)

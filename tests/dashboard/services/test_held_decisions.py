@@ -9,6 +9,7 @@ from django.utils import timezone
 from dashboard import services
 from dashboard.models import AuditEntry, LeaveDecision
 from dashboard.services import claims
+from dashboard.services.bulk_decisions import bulk_run_begin, bulk_start
 from dashboard.services.held_decisions import held_decisions_send_due
 
 pytestmark = [
@@ -132,3 +133,18 @@ def test_without_a_broker_the_web_process_sends_it_when_the_window_ends(webwork,
         time.sleep(0.1)
     assert webwork.state.leave(leave_id)["status"] == "approved"
     assert _puts(webwork, leave_id) == 1
+
+
+def test_a_bulk_run_reports_a_leave_held_by_its_own_maker_as_already_decided(
+    webwork, manager, settings
+):
+    leave_id = _pending(webwork)
+    services.leave_approve(user=manager, workspace_id=WS, leave_id=leave_id, hold=True)
+    settings.DECISION_UNDO_SECONDS = 0  # the bulk run itself goes at once
+    run = bulk_start(
+        user=manager, workspace_id=WS, leave_ids=[leave_id], action="approve", reason=""
+    )
+    bulk_run_begin(run=run)
+    item = run.items.get()
+    assert (item.outcome, item.retryable) == ("already", False)
+    assert _puts(webwork, leave_id) == 0
