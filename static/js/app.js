@@ -144,6 +144,10 @@
     var all = document.querySelector("[data-bulk-scope]");
     var picked = document.querySelectorAll("[data-bulk-pick]:checked").length;
     label.textContent = all && all.checked ? "All pending requests selected." : picked + " selected";
+    // The buttons take room (a phone's whole screen): shown once there is something to decide.
+    document.querySelectorAll("[data-bulk-actions]").forEach(function (actions) {
+      actions.hidden = !(picked || (all && all.checked));
+    });
   }
   document.addEventListener("change", function (event) {
     var target = event.target;

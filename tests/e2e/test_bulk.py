@@ -18,6 +18,8 @@ def _puts(webwork) -> int:
 
 def test_select_two_and_approve_them_with_a_report(signed_in_page, webwork, form_factor):
     page = signed_in_page
+    approve = page.get_by_role("button", name="Approve selected")
+    expect(approve).to_be_hidden()  # shown once something is selected
     boxes = page.locator("[data-bulk-pick]")
     if form_factor == "phone":
         boxes.nth(0).tap()
