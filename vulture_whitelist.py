@@ -20,7 +20,16 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, calendar, feeds, inbox, leave_detail, projection
+from dashboard.read_models import (
+    all_inbox,
+    balances,
+    bulk,
+    calendar,
+    feeds,
+    inbox,
+    leave_detail,
+    projection,
+)
 from dashboard.services import decision_rules, decisions
 from dashboard.views import context_processors, errors, zones
 from dashboard.webwork import records, requester, transport
@@ -126,6 +135,14 @@ inbox.Inbox.out_today
 inbox.Inbox.next_start
 inbox.Inbox.next_count
 decisions.DecisionResult.decided_by_you
+all_inbox.WorkspaceGroup.notice
+bulk.BulkRow.outcome_label
+bulk.BulkReport.waiting_seconds
+bulk.BulkReport.finished
+bulk.BulkReport.percent
+bulk.BulkReport.retryable_count
+bulk.BulkReport.undo_seconds
+decisions.DecisionResult.seconds_left
 context_processors.Section.icon
 feeds.FeedRow.last_read
 context_processors.Section.badge

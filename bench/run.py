@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from bench import machine, report
+from bench.bulk import measure_bulk
 from bench.clients import Dashboard, Sandbox
 from bench.floor import measure_floor
 from bench.load import run_load
@@ -25,6 +26,8 @@ from bench.stack import (
 )
 
 LOAD_PAGES = ("calendar", "inbox")
+# What one "bulk approve 100" takes, about: 100 PUTs within the allowance's minutes.
+BULK_SECONDS = 150
 PROFILE_DEFAULT = "inbox,calendar,balances,leaves"
 
 
@@ -196,6 +199,8 @@ def _run(stack: Stack, options: Options, results: dict, started: float) -> None:
 
     # Time left for the series: the budget less what the load runs, floors and render need.
     post = len(LOAD_PAGES) * (options.load_seconds + 20) + (25 if options.quick else 50) + 15
+    if not options.cases or "bulk" in options.cases:
+        post += BULK_SECONDS * len(options.latencies)
     floor_reserve = 8 if options.quick else 20
     plan = [
         (latency, case, cold)
@@ -251,6 +256,13 @@ def _run(stack: Stack, options: Options, results: dict, started: float) -> None:
             results["floor"][str(latency)] = measure_floor(sandbox, needed, reps=options.floor_reps)
         floors_left -= 1
     sandbox.set_latency(0)
+
+    if not options.cases or "bulk" in options.cases:
+        results["bulk"] = []
+        for latency in options.latencies:
+            sandbox.set_latency(latency)
+            results["bulk"].append(measure_bulk(dashboard, sandbox, pools, latency_ms=latency))
+        sandbox.set_latency(0)
 
     results["load"] = {}
     by_key = {c.key: c for c in cases}

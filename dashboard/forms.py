@@ -125,6 +125,32 @@ class RejectForm(forms.Form):
         return reason
 
 
+class BulkDecisionForm(forms.Form):
+    """Approve or reject the selected requests (or all that match); one reason for a reject."""
+
+    action = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        error_messages={
+            "required": "Choose approve or reject.",
+            "invalid_choice": "Choose approve or reject.",
+        },
+    )
+    scope = forms.ChoiceField(
+        choices=[("selected", "Selected"), ("all", "All matching")], required=False
+    )
+    reason = forms.CharField(max_length=MAX_REASON, strip=True, required=False)
+
+    def clean(self) -> dict:
+        """A reject needs a reason the members can read."""
+        data = super().clean()
+        if data.get("action") == "reject":
+            reason = normalise_text(data.get("reason") or "")
+            if not shows_something(reason):
+                self.add_error("reason", "Give a reason: the members will see it.")
+            data["reason"] = reason
+        return data
+
+
 class LeaveCreateForm(forms.Form):
     """File a request for a member. The fields that apply depend on the policy's unit."""
 

@@ -3,6 +3,8 @@
 WebWork stays the system of record for leaves, balances and policies; nothing here copies them.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -65,6 +67,8 @@ class LeaveDecision(models.Model):
     """
 
     class State(models.TextChoices):
+        # Held for the undo window (DECISION_UNDO_SECONDS): sent at `send_at` unless undone.
+        HELD = "held", "Held"
         SENDING = "sending", "Sending"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -80,6 +84,7 @@ class LeaveDecision(models.Model):
     decided_by_name = models.CharField(max_length=300, blank=True)
     decided_by_webwork_id = models.BigIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    send_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,7 +94,10 @@ class LeaveDecision(models.Model):
                 fields=["workspace_id", "leave_id"], name="one_decision_per_leave"
             )
         ]
-        indexes = [models.Index(fields=["workspace_id", "state", "updated_at"])]
+        indexes = [
+            models.Index(fields=["workspace_id", "state", "updated_at"]),
+            models.Index(fields=["state", "send_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.leave_id} ({self.state})"
@@ -358,3 +366,60 @@ class WorkspaceWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook of workspace {self.workspace_id}"
+
+
+class BulkRun(models.Model):
+    """One approve or reject of many leaves at once: what was asked, for the progress and the
+    report (each leave is an `BulkItem`; each decision still goes through `LeaveDecision`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace_id = models.BigIntegerField()
+    action = models.CharField(max_length=16, choices=AuditEntry.Action.choices)
+    reason = models.TextField(blank=True)
+    # Set while the person's WebWork allowance is spent: the next slice waits until then.
+    not_before = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "workspace_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"bulk {self.action} {self.pk}"
+
+
+class BulkItem(models.Model):
+    """One leave of a bulk run, and how it ended; `queued` and `working` are not ends yet."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        WORKING = "working", "Deciding"
+        DECIDED = "decided", "Decided"
+        ALREADY = "already", "Already decided"
+        SKIPPED = "skipped", "Skipped by a rule"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Not sent"
+        UNKNOWN = "unknown", "Not confirmed"
+        UNDONE = "undone", "Undone, not sent"
+
+    run = models.ForeignKey(BulkRun, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    leave_id = models.CharField(max_length=64)
+    # Who and what, as the page showed it when the run began (a decided leave leaves the
+    # pending list, where the report would otherwise look it up).
+    label = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.QUEUED)
+    message = models.CharField(max_length=300, blank=True)
+    retryable = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "leave_id"], name="one_item_per_leave_per_run")
+        ]
+        indexes = [models.Index(fields=["outcome", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.leave_id} ({self.outcome})"

@@ -27,6 +27,8 @@ from dashboard.selectors.notifications import (
 )
 from dashboard.services import workspace_refresh
 from dashboard.services.alerts import alert_history_prune
+from dashboard.services.bulk_decisions import bulk_run_advance, bulk_runs_stalled
+from dashboard.services.held_decisions import held_decision_send, held_decisions_send_due
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.models import SessionTombstone, WebWorkToken
@@ -197,3 +199,43 @@ def alert_history_prune_task() -> int:
 def worker_heartbeat_task() -> float:
     """Beat, every minute: a worker took this from the queue; /healthz reports how long ago."""
     return worker_heartbeat_record()
+
+
+# A bulk run waits at most this long between slices (its allowance is back within a minute).
+BULK_MAX_WAIT = 60
+
+
+@shared_task(bind=True, ignore_result=True)
+def bulk_decisions_run_task(self, *, run_id: str) -> str:
+    """Decide a bulk run slice by slice; when the person's allowance is spent, come back later
+    (a new message with a countdown, not a retry: waiting is normal, not a failure)."""
+    while True:
+        wait = bulk_run_advance(run_id=run_id)
+        if wait is None:
+            return "done"
+        if wait > 0:
+            self.apply_async(kwargs={"run_id": run_id}, countdown=min(wait, BULK_MAX_WAIT))
+            return "waiting"
+
+
+@shared_task(ignore_result=True)
+def bulk_runs_resume_task() -> int:
+    """Beat: hand stalled bulk runs (a worker restarted mid-run) to the worker again."""
+    stalled = bulk_runs_stalled()
+    for run_id in stalled:
+        bulk_decisions_run_task.delay(run_id=run_id)
+    return len(stalled)
+
+
+@shared_task(ignore_result=True)
+def held_decision_send_task(*, row_id: int) -> str:
+    """Send a held decision at the end of its undo window (nothing, if it was undone)."""
+    result = held_decision_send(row_id=row_id)
+    return result.outcome if result is not None else "not held"
+
+
+@shared_task(ignore_result=True)
+def held_decisions_sweep_task() -> int:
+    """Beat, every few seconds: send held decisions past their time (a worker restarted, a
+    task lost) and finish sends a crash interrupted."""
+    return held_decisions_send_due()

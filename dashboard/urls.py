@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, notifications, pages, settings, zones
+from .views import actions, all_inbox, bulk, feeds, health, notifications, pages, settings, zones
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("workspaces/", pages.workspace_picker, name="workspace_picker"),
+    path("inbox/", all_inbox.inbox_all, name="inbox_all"),
     path("w/<int:workspace_id>/", pages.inbox, name="inbox"),
     path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
@@ -28,6 +29,29 @@ urlpatterns = [
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/reject/",
         actions.leave_reject,
         name="leave_reject",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/<uuid:leave_id>/undo/",
+        actions.leave_undo,
+        name="leave_undo",
+    ),
+    path("w/<int:workspace_id>/leaves/<uuid:leave_id>/row/", actions.leave_row, name="leave_row"),
+    path("w/<int:workspace_id>/leaves/bulk/", bulk.bulk_decide, name="bulk_decide"),
+    path("w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/", bulk.bulk_run, name="bulk_run"),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/poll/",
+        bulk.bulk_run_poll,
+        name="bulk_run_poll",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/undo/",
+        bulk.bulk_run_undo,
+        name="bulk_run_undo",
+    ),
+    path(
+        "w/<int:workspace_id>/leaves/bulk/<uuid:run_id>/retry/",
+        bulk.bulk_run_retry,
+        name="bulk_run_retry",
     ),
     path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
     path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),

@@ -236,6 +236,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.alert_history_prune_task",
         "schedule": 24 * 3600.0,
     },
+    # Held decisions past their undo window whose countdown task was lost (worker restart).
+    "send-held-decisions": {
+        "task": "dashboard.tasks.held_decisions_sweep_task",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    },
+    # Bulk decisions a restarted worker left half done.
+    "resume-bulk-decisions": {
+        "task": "dashboard.tasks.bulk_runs_resume_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.
     "worker-heartbeat": {
         "task": "dashboard.tasks.worker_heartbeat_task",
@@ -268,6 +280,10 @@ WEBWORK_REQUEST_BUDGET = float(env.str("WEBWORK_REQUEST_BUDGET", default="6"))
 # it, with WebWork failing, workspace pages say access cannot be confirmed (authorisation data
 # is never served stale).
 ACCESS_RECHECK_SECONDS = env_int("ACCESS_RECHECK_SECONDS", 300)
+# Seconds an approve or reject is held before it goes to WebWork, during which the person may
+# undo it (WebWork has no undo). The held decision is kept in the database and sent by the
+# worker, or without a broker by a thread of the web process. 0 sends at once.
+DECISION_UNDO_SECONDS = env_int("DECISION_UNDO_SECONDS", 8)
 # Calls to WebWork one person may make in any 60 seconds, from all processes together (WebWork
 # allows 60; the rest is margin). Reads stop WEBWORK_WRITE_RESERVE short of it, so decisions
 # always find room. 0 turns the allowance off.

@@ -34,6 +34,8 @@ RATE_LIMIT_PAGES = 0
 # The webhook receivers of the tests listen on 127.0.0.1, over plain http.
 WEBHOOK_ALLOW_LOCAL = True
 RATE_LIMIT_SIGN_IN = 0
+# Decisions are sent at once, as the suites expect; the undo window's tests turn it on.
+DECISION_UNDO_SECONDS = 0
 # A file, not shared memory: threaded tests (token refresh, live servers) need real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so parallel runs on one machine never share a database.

@@ -7,6 +7,7 @@
 - `pending`: the pending list and the cache-only peeks at it (the navigation's count);
 - `holidays`: public holidays (WebWork has none): the workspace's, a team's or a member's;
 - `zones`: the zone a workspace counts its days in (`workspace_today`), and a person's zone.
+- `held`: decisions held for their undo window (who is deciding what).
 """
 
 from dashboard.selectors.access import (

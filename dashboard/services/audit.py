@@ -10,7 +10,8 @@ from dashboard.webwork import WebWorkError
 class DecisionOutcome(StrEnum):
     """How an approve, reject or new request ended, as the person is told and the log keeps it.
 
-    `IN_PROGRESS` is only ever told (someone else's attempt is under way); the others are also
+    `IN_PROGRESS`, `HELD` and `UNDONE` are only ever told (someone else's attempt is under way,
+    the undo window); the others are also
     the outcome of the audit entry, which stores the same text.
     """
 
@@ -21,6 +22,9 @@ class DecisionOutcome(StrEnum):
     UNKNOWN = "unknown"
     REFUSED = "refused"
     IN_PROGRESS = "in_progress"
+    # Only told: the decision waits out the undo window, or was undone within it.
+    HELD = "held"
+    UNDONE = "undone"
 
 
 def actor_name(user: AbstractBaseUser) -> str:

@@ -5,16 +5,23 @@ WebWork has no idempotency key and no version on leaves, so safety comes from he
   send at most one PUT;
 - a PUT is never repeated: after a timeout, reset or 5xx the leave is read back and the
   person is told what really happened;
-- every decision that reaches WebWork leaves an audit entry.
+- every decision that reaches WebWork leaves an audit entry;
+- with an undo window (`DECISION_UNDO_SECONDS`) a tap holds its claim instead of sending: the
+  held decision is stored with its send time and sent then by the worker (or the web
+  process's own timer without a broker, or the beat sweep after a restart); undone within the
+  window it is never sent.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from dashboard.models import AuditEntry, LeaveDecision
 from dashboard.platform.cache import cache_delete, user_key
+from dashboard.platform.queue import enqueue_later
 from dashboard.selectors import leave_get, leave_get_or_none, member_list
 from dashboard.services import claims
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
@@ -35,6 +42,7 @@ from dashboard.webwork import (
 from dashboard.webwork_oauth.tokens import client_for, webwork_user_id_for
 
 Action = AuditEntry.Action
+HELD_SEND_TASK = "dashboard.tasks.held_decision_send_task"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +55,17 @@ class DecisionResult:
     decided_by_you: bool = False
     decided_at: dt.datetime | None = None
     refusal: Refusal | None = None
+    # Set when nothing was sent because of the rate limit: seconds until a call may go again.
+    retry_after: float | None = None
+    # Set while the decision is held for the undo window: when it is to be sent.
+    send_at: dt.datetime | None = None
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds until a held decision is sent (0 when not held)."""
+        if self.send_at is None:
+            return 0
+        return max(int((self.send_at - timezone.now()).total_seconds() + 0.999), 0)
 
     @property
     def done(self) -> bool:
@@ -87,9 +106,15 @@ class Decision:
 
 
 def leave_approve(
-    *, user: AbstractBaseUser, workspace_id: int, leave_id: str, confirm_negative: bool = False
+    *,
+    user: AbstractBaseUser,
+    workspace_id: int,
+    leave_id: str,
+    confirm_negative: bool = False,
+    hold: bool = False,
 ) -> DecisionResult:
-    """Approve a pending leave request, if the decision rules let it through.
+    """Approve a pending leave request, if the decision rules let it through (with `hold`:
+    after the undo window).
 
     `confirm_negative` is the second, explicit tap that approves a request taking the balance
     below zero under a policy that does not allow it.
@@ -122,13 +147,14 @@ def leave_approve(
         return DecisionResult(
             outcome=DecisionOutcome.REFUSED, message=refusal.message, leave=leave, refusal=refusal
         )
-    return _decide(decision)
+    return _decide(decision, hold=hold)
 
 
 def leave_reject(
-    *, user: AbstractBaseUser, workspace_id: int, leave_id: str, reason: str
+    *, user: AbstractBaseUser, workspace_id: int, leave_id: str, reason: str, hold: bool = False
 ) -> DecisionResult:
-    """Reject a pending leave request with a reason the member will see."""
+    """Reject a pending leave request with a reason the member will see (with `hold`: after
+    the undo window)."""
     reason = normalise_text(reason)
     if not shows_something(reason):
         raise ValueError("a reason is required to reject a request")
@@ -139,21 +165,32 @@ def leave_reject(
             leave_id=leave_id,
             action=Action.REJECT,
             reason=reason,
-        )
+        ),
+        hold=hold,
     )
 
 
-def _decide(decision: Decision) -> DecisionResult:
-    user, workspace_id, leave_id = decision.user, decision.workspace_id, decision.leave_id
+def _decide(decision: Decision, *, hold: bool = False) -> DecisionResult:
+    window = settings.DECISION_UNDO_SECONDS if hold else 0
     row, claimed = claims.take(
-        user=user,
-        workspace_id=workspace_id,
-        leave_id=leave_id,
+        user=decision.user,
+        workspace_id=decision.workspace_id,
+        leave_id=decision.leave_id,
         action=decision.action,
         reason=decision.reason,
+        hold_for=window,
     )
     if not claimed:
-        return _already_decided(user=user, row=row)
+        return _already_decided(user=decision.user, row=row)
+    if window:
+        enqueue_later(HELD_SEND_TASK, countdown=window, row_id=row.pk)
+        return held_result(row)
+    return decision_send(row, decision)
+
+
+def decision_send(row: LeaveDecision, decision: Decision) -> DecisionResult:
+    """The one PUT of a claimed decision, and what came of it."""
+    user, workspace_id, leave_id = decision.user, decision.workspace_id, decision.leave_id
     try:
         client = client_for(user_id=user.pk)
         if decision.action == Action.APPROVE:
@@ -212,10 +249,43 @@ def _busy(decision: Decision, exc: RateLimited) -> DecisionResult:
     return DecisionResult(
         outcome=DecisionOutcome.FAILED,
         message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
+        retry_after=exc.retry_after or 1.0,
+    )
+
+
+def decision_resume(row: LeaveDecision, decision: Decision) -> DecisionResult:
+    """A claimed decision whose sending a crash interrupted: read the leave back, and send
+    only if WebWork still has it pending (else record how it ended). Raises WebWorkError when
+    WebWork can't say; the claim then stays as it is."""
+    leave = leave_get_or_none(
+        user_id=decision.user.pk, workspace_id=decision.workspace_id, leave_id=decision.leave_id
+    )
+    if leave is not None and leave.is_pending:
+        return decision_send(row, decision)
+    return _reconcile(row=row, decision=decision, error=None)
+
+
+def held_result(row: LeaveDecision) -> DecisionResult:
+    """A held decision, as its maker is told: what it will do, and when it is sent."""
+    verb = "Approved" if row.action == Action.APPROVE else "Rejected"
+    return DecisionResult(
+        outcome=DecisionOutcome.HELD,
+        message=verb,
+        decided_by_you=True,
+        send_at=row.send_at,
     )
 
 
 def _already_decided(*, user: AbstractBaseUser, row: LeaveDecision) -> DecisionResult:
+    if row.state == LeaveDecision.State.HELD:
+        if row.decided_by_id == user.pk:
+            return held_result(row)
+        verb = "approving" if row.action == Action.APPROVE else "rejecting"
+        return DecisionResult(
+            outcome=DecisionOutcome.IN_PROGRESS,
+            message=f"{row.decided_by_name or 'Someone'} is {verb} this request.",
+            send_at=row.send_at,
+        )
     if row.state == LeaveDecision.State.SENDING:
         return DecisionResult(
             outcome=DecisionOutcome.IN_PROGRESS,

@@ -1,5 +1,9 @@
 """Writes about a workspace rather than a leave: refreshing its data, its settings, who uses it."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -34,11 +38,36 @@ def workspace_refresh(
     return done
 
 
+_deferred_refreshes: ContextVar[set[tuple[int, int]] | None] = ContextVar(
+    "deferred_refreshes", default=None
+)
+
+
+@contextmanager
+def balances_refresh_deferred() -> Iterator[None]:
+    """Many decisions in a row (bulk): refresh each workspace's balances once, at the end,
+    instead of once per decision (each refresh costs WebWork calls from the same allowance).
+    Threads started with a copy of this context add to the same set."""
+    pending: set[tuple[int, int]] = set()
+    marker = _deferred_refreshes.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_refreshes.reset(marker)
+        for user_id, workspace_id in sorted(pending):
+            balances_refresh_request(user_id=user_id, workspace_id=workspace_id)
+
+
 def balances_refresh_request(*, user_id: int, workspace_id: int) -> None:
     """Balances changed, or someone pressed Refresh: refetch them in the background.
 
-    Inline when there is no broker; with one, queued without holding up the request.
+    Inline when there is no broker; with one, queued without holding up the request. Inside
+    `balances_refresh_deferred` the refresh waits for the end of the block (once per workspace).
     """
+    deferred = _deferred_refreshes.get()
+    if deferred is not None:
+        deferred.add((user_id, workspace_id))
+        return
     enqueue(
         "dashboard.tasks.workspace_balances_refresh_task",
         workspace_id=workspace_id,

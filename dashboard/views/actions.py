@@ -1,5 +1,6 @@
-"""POST actions. HTMX gets the updated row (HTTP 200, even when WebWork refused); a plain
-form POST redirects back with a message, so every button works without JavaScript."""
+"""POST actions (and the row a held decision reloads). HTMX gets the updated row (HTTP 200,
+even when WebWork refused); a plain form POST redirects back with a message, so every button
+works without JavaScript."""
 
 import time
 from functools import wraps
@@ -10,14 +11,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import services
 from dashboard.forms import RejectForm
 from dashboard.platform.error_pages import error_page
 from dashboard.read_models.inbox import InboxRow, inbox_row_get
 from dashboard.selectors import cached_leave_peek, leave_get_or_none
-from dashboard.services import DecisionResult
+from dashboard.services import DecisionOutcome, DecisionResult
 from dashboard.views.common import WorkspaceRequest, workspace_view
 from dashboard.views.pages import render_balances
 from dashboard.webwork import Leave
@@ -56,6 +57,7 @@ def leave_approve(request: WorkspaceRequest, workspace_id: int, leave_id) -> Htt
         workspace_id=workspace_id,
         leave_id=str(leave_id),
         confirm_negative=request.POST.get("confirm_negative") == "1",
+        hold=True,
     )
     return _decision_response(request, workspace_id, str(leave_id), result)
 
@@ -84,8 +86,37 @@ def leave_reject(request: WorkspaceRequest, workspace_id: int, leave_id) -> Http
         workspace_id=workspace_id,
         leave_id=str(leave_id),
         reason=form.cleaned_data["reason"],
+        hold=True,
     )
     return _decision_response(request, workspace_id, str(leave_id), result, reject_form=form)
+
+
+@require_POST
+@workspace_view
+def leave_undo(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """Take back a held approve or reject within the undo window (nothing is sent)."""
+    result = services.leave_decision_undo(
+        user=request.user, workspace_id=workspace_id, leave_id=str(leave_id)
+    )
+    return _decision_response(request, workspace_id, str(leave_id), result)
+
+
+@require_GET
+@workspace_view
+def leave_row(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """One inbox row as it is now: a held decision's row asks for it when its window ends."""
+    result = services.leave_decision_outcome(
+        user=request.user, workspace_id=workspace_id, leave_id=str(leave_id)
+    )
+    return _render_row(
+        request,
+        workspace_id,
+        str(leave_id),
+        row=None,
+        result=result,
+        reject_form=None,
+        open_reject=False,
+    )
 
 
 def _decision_response(
@@ -95,11 +126,15 @@ def _decision_response(
     result: DecisionResult,
     reject_form: RejectForm | None = None,
 ) -> HttpResponse:
-    level = messages.SUCCESS if result.done else messages.ERROR
+    level = messages.SUCCESS if result.done else _LEVELS.get(result.outcome, messages.ERROR)
     leave = result.leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
     row = _row_for(request, workspace_id, leave)
     subject = f"{row.member_name}, {row.policy_name}: " if row else ""
-    messages.add_message(request, level, subject + result.message)
+    if result.outcome == DecisionOutcome.HELD:  # the toast offers Undo too
+        text = f"{subject}{result.message} · sending in {result.seconds_left} s"
+        messages.add_message(request, level, text, extra_tags=f"undo:{leave_id}")
+    else:
+        messages.add_message(request, level, subject + result.message)
     if not request.htmx:
         return redirect(_back(request, workspace_id))
     return _render_row(
@@ -111,6 +146,9 @@ def _decision_response(
         reject_form=reject_form if not result.done else None,
         open_reject=reject_form is not None and not result.done,
     )
+
+
+_LEVELS = {DecisionOutcome.HELD: messages.SUCCESS, DecisionOutcome.UNDONE: messages.INFO}
 
 
 def _row_for(request: WorkspaceRequest, workspace_id: int, leave: Leave | None) -> InboxRow | None:

@@ -87,6 +87,13 @@ def frame(request: HttpRequest) -> dict:
     return {
         "workspace": workspace,
         "workspaces": getattr(request, "workspaces", []),
+        # The switcher's choices with their pending counts, from the cache only.
+        "workspace_choices": cache(
+            lambda: [
+                (w, pending_count_peek(workspace_id=w.id))
+                for w in getattr(request, "workspaces", [])
+            ]
+        ),
         "sections": [(section, section.is_current(url_name)) for section in SECTIONS],
         "pending_count": (
             cache(lambda: pending_count_peek(workspace_id=workspace.id))

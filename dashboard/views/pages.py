@@ -5,7 +5,7 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboard.dates import month_or_none, parse_month
 from dashboard.forms import LeaveCreateForm, LeaveFilterForm
 from dashboard.models import UserPreference
+from dashboard.read_models.all_inbox import pending_counts_peek
 from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
 from dashboard.read_models.export import csv_lines, csv_stream, xlsx_bytes
@@ -28,6 +29,7 @@ from dashboard.read_models.leaves import (
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
 from dashboard.selectors import workspace_list_for_user, workspace_today
+from dashboard.selectors.held import held_decision_notes
 from dashboard.services import NewLeave, leave_create, leave_create_and_approve
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
 from dashboard.webwork import LeavePeriod, WebWorkError
@@ -35,12 +37,14 @@ from dashboard.webwork import LeavePeriod, WebWorkError
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Open the last used workspace, else the first, else the picker."""
+    """Open the inbox of every workspace when the person manages several; else the one."""
     try:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
         return render_access_unconfirmed(request, exc)
     ids = [w.id for w in workspaces]
+    if len(ids) > 1:
+        return redirect("inbox_all")
     last = (
         UserPreference.objects.filter(user=request.user)
         .values_list("last_workspace_id", flat=True)
@@ -60,11 +64,14 @@ def workspace_picker(request: HttpRequest) -> HttpResponse:
         workspaces = workspace_list_for_user(user=request.user)
     except WebWorkError as exc:
         return render_access_unconfirmed(request, exc)
+    if request.GET.get("go") == reverse("inbox_all"):  # the switcher's "All inboxes"
+        return redirect("inbox_all")
     go = re.fullmatch(r"/w/(\d{1,18})/", request.GET.get("go") or "")
     chosen = _int_or_none(go.group(1) if go else request.GET.get("workspace"))
     if chosen in {w.id for w in workspaces}:
         return redirect("inbox", workspace_id=chosen)
-    return render(request, "dashboard/workspaces/picker.html", {"choices": workspaces})
+    choices = pending_counts_peek(workspaces=workspaces)
+    return render(request, "dashboard/workspaces/picker.html", {"choices": choices})
 
 
 @require_GET
@@ -83,6 +90,7 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     shown = _int_or_none(request.GET.get("shown")) or INBOX_PAGE_SIZE
     data = inbox_get(user_id=request.user.pk, workspace_id=workspace_id, count=shown)
     context = {"inbox": data, "inbox_url": request.path, "now": timezone.now()}
+    context["held_notes"] = held_decision_notes(workspace_id=workspace_id)
     if not data.unavailable:
         context["pending_count"] = data.pending_count  # the navigation's badge: known here
     return render(request, "dashboard/inbox/inbox.html", context)
@@ -93,10 +101,14 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """All requests with filters; HTMX swaps only the results and keeps the URL in sync."""
     form, filters, listing = _filtered_listing(request, workspace_id)
+    page = listing.page(filters.page)
     context = {
         "form": form,
         "listing": listing,
-        "page": listing.page(filters.page),
+        "page": page,
+        # For bulk decisions: pending among all that match, and on this page.
+        "pending_matching": sum(1 for leave in listing.leaves if leave.is_pending),
+        "pending_on_page": sum(1 for row in page.object_list if row.leave.is_pending),
         "query": _query_without_page(request),
         "active_filters": sum(
             1
@@ -219,11 +231,17 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
     """The filter form (bound to the query string), the filters and the matching requests."""
-    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
-    form = LeaveFilterForm(request.GET, members=members, policies=policies)
+    return filtered_listing(request.user.pk, workspace_id, request.GET)
+
+
+def filtered_listing(user_id: int, workspace_id: int, params: QueryDict):
+    """The filter form bound to `params`, the filters and the matching requests (the list
+    page's, and those a bulk decision of "all matching" names)."""
+    members, policies = filter_options(user_id=user_id, workspace_id=workspace_id)
+    form = LeaveFilterForm(params, members=members, policies=policies)
     form.is_valid()
     filters = LeaveFilters.from_values(**form.filters())
-    listing = leave_listing_get(user_id=request.user.pk, workspace_id=workspace_id, filters=filters)
+    listing = leave_listing_get(user_id=user_id, workspace_id=workspace_id, filters=filters)
     return form, filters, listing
 
 

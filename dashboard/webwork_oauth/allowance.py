@@ -85,6 +85,22 @@ def allowance_spent(*, user_id: int, calls: int) -> None:
             return
 
 
+def allowance_room(*, user_id: int) -> tuple[int, float]:
+    """How many calls the person may still make this minute, and seconds until one more
+    comes back: for work that paces itself (bulk decisions) instead of waiting on each call."""
+    limit = settings.WEBWORK_CALLS_PER_MINUTE
+    if limit <= 0:
+        return 1_000_000, 0.0
+    storage = _storage()
+    try:
+        oldest, used = storage.get_moving_window(f"allowance:{user_id}", limit, WINDOW_SECONDS)
+    except RedisError:
+        _redis_failed()
+        return allowance_room(user_id=user_id)
+    wait = max(oldest + WINDOW_SECONDS - time.time(), 0.05) if used else 0.0
+    return max(limit - used, 0), wait
+
+
 def _take(key: str, limit: int) -> float | None:
     """Take a token: None when taken, else seconds until one comes back."""
     storage = _storage()

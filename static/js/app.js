@@ -155,6 +155,38 @@
     }, selectIt);
   });
 
+  // Bulk decisions: "select all on this page" ticks every row's box (keyboard: Space on the
+  // box, as on any checkbox); the count says how many are selected.
+  function bulkCount() {
+    var label = document.querySelector("[data-bulk-count]");
+    if (!label) return;
+    var all = document.querySelector("[data-bulk-scope]");
+    var picked = document.querySelectorAll("[data-bulk-pick]:checked").length;
+    label.textContent = all && all.checked ? "All pending requests selected." : picked + " selected";
+    // The buttons take room (a phone's whole screen): shown once there is something to decide.
+    document.querySelectorAll("[data-bulk-actions]").forEach(function (actions) {
+      actions.hidden = !(picked || (all && all.checked));
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("[data-bulk-all]")) {
+      document.querySelectorAll("[data-bulk-pick]").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches("[data-bulk-all], [data-bulk-pick], [data-bulk-scope]")) bulkCount();
+  });
+
+  // A held decision's "sending in N s" counts down (the row reloads itself when it ends).
+  window.setInterval(function () {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.max(parseInt(el.getAttribute("data-countdown"), 10) - 1, 0);
+      el.setAttribute("data-countdown", String(left));
+      el.textContent = left ? "sending in " + left + " s" : "sending…";
+    });
+  }, 1000);
+
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
       event.target.select();

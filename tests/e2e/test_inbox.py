@@ -28,7 +28,8 @@ def double_tap(page, button, form_factor: str) -> None:
     Raw touch and mouse events: Playwright's tap() and click() wait until the button can be
     used again, but the second tap must land while the first request is still in flight.
     """
-    button.scroll_into_view_if_needed()
+    # In the middle of the screen, as a person taps it: not under a toast at the bottom edge.
+    button.evaluate("(el) => el.scrollIntoView({block: 'center'})")
     box = button.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     on_top = page.evaluate(

@@ -86,6 +86,8 @@ def route_url(pattern: URLPattern, *, workspace_id: int = WS_A, leave_id: str | 
         kwargs["feed_id"] = 1
     if "override_id" in names:
         kwargs["override_id"] = 1
+    if "run_id" in names:
+        kwargs["run_id"] = str(uuid.uuid4())
     if "token" in names:
         kwargs["token"] = "x" * 43
     return reverse(pattern.name, kwargs=kwargs)
@@ -301,7 +303,7 @@ def exercise_dashboard(client, webwork, *, workspace_id: int = WS_A) -> list:
     member = next(m for m in state.members_for(workspace_id) if m["status"] == "active")
     policy = next(p for p in state.policies_for(workspace_id) if p["time_unit"] == "days")
     for pattern in workspace_routes():
-        if "leave_id" in pattern.pattern.converters:
+        if pattern.pattern.converters.keys() & {"leave_id", "run_id"}:
             continue
         url = route_url(pattern, workspace_id=workspace_id)
         responses.append(client.get(url))
@@ -312,6 +314,13 @@ def exercise_dashboard(client, webwork, *, workspace_id: int = WS_A) -> list:
     )
     responses.append(
         client.post(f"/w/{workspace_id}/leaves/{pending[1]['id']}/reject/", {"reason": "Busy week"})
+    )
+    responses.append(
+        client.post(
+            f"/w/{workspace_id}/leaves/bulk/",
+            {"leave": [pending[2]["id"]], "action": "approve"},
+            headers=HTMX,
+        )
     )
     responses.append(client.post(f"/w/{workspace_id}/balances/refresh/", headers=HTMX))
     responses.append(

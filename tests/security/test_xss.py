@@ -37,7 +37,10 @@ def _pages(client, webwork, workspace_id: int) -> dict[str, str]:
     pages = {}
     for pattern in dashboard_patterns():
         converters = pattern.pattern.converters
-        if converters.keys() & {"leave_id", "feed_id", "token"} or pattern.name == "healthz":
+        if (
+            converters.keys() & {"leave_id", "feed_id", "token", "run_id"}
+            or pattern.name == "healthz"
+        ):
             continue
         url = route_url(pattern, workspace_id=workspace_id)
         for label, headers in (("page", {}), ("htmx", HTMX)):

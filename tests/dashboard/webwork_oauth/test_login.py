@@ -48,11 +48,12 @@ def test_regular_user_is_refused_with_an_explanation_and_no_session(webwork, bro
     assert browser_client.get("/").status_code == 302  # still anonymous: sent to sign in
 
 
-def test_owner_of_two_workspaces_opens_the_first_then_the_last_used(webwork, browser_client):
+def test_owner_of_two_workspaces_opens_the_inbox_of_both(webwork, browser_client):
     sign_in(browser_client, webwork, "owner@sandbox.test")
-    assert browser_client.get("/")["Location"] == "/w/1/"
+    assert browser_client.get("/")["Location"] == "/inbox/"
     browser_client.get("/w/2/")
-    assert browser_client.get("/")["Location"] == "/w/2/"
+    assert browser_client.get("/")["Location"] == "/inbox/"
+    assert browser_client.get("/workspaces/?go=/inbox/")["Location"] == "/inbox/"
     picker = browser_client.get("/workspaces/")
     assert b"Northwind Studio" in picker.content
     assert b"Blue Harbor Labs" in picker.content

@@ -1,0 +1,42 @@
+"""Decisions held for their undo window in a workspace, so every manager sees who is deciding
+what ("Mateo García is approving this") and nobody races them. From our own table only."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from dashboard.models import AuditEntry, LeaveDecision
+
+
+@dataclass(frozen=True)
+class HeldNote:
+    """A decision someone has made here and not yet sent to WebWork."""
+
+    leave_id: str
+    by_user_id: int | None
+    by_name: str
+    verb: str  # "approving" or "rejecting"
+    send_at: dt.datetime
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds until it is sent."""
+        return max(int((self.send_at - timezone.now()).total_seconds() + 0.999), 0)
+
+
+def held_decision_notes(*, workspace_id: int) -> list[HeldNote]:
+    """The workspace's held decisions, soonest sent first."""
+    rows = LeaveDecision.objects.filter(
+        workspace_id=workspace_id, state=LeaveDecision.State.HELD, send_at__isnull=False
+    ).order_by("send_at")
+    return [
+        HeldNote(
+            leave_id=row.leave_id,
+            by_user_id=row.decided_by_id,
+            by_name=row.decided_by_name or "Someone",
+            verb="approving" if row.action == AuditEntry.Action.APPROVE else "rejecting",
+            send_at=row.send_at,
+        )
+        for row in rows
+    ]
