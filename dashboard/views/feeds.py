@@ -128,7 +128,10 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("the feed's owner must sign in again") from exc
     except WebWorkError:
         response = error_page(
-            request, 503, "Try again later", "WebWork isn't answering and nothing is cached yet."
+            request,
+            503,
+            "Try again later",
+            "The workspace's leave isn't gathered yet, or WebWork isn't answering.",
         )
         response["Retry-After"] = "300"
         return response
