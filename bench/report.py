@@ -366,7 +366,8 @@ def _markdown(results: dict, verdicts: list[dict], plot_name: str) -> str:
         f"| Upstream | the sandbox (fake WebWork) on loopback: {seed.get('members', '?')} members "
         f"in {seed.get('teams', '?')} teams, {seed.get('policies', '?')} policies, "
         f"{seed.get('leaves', 0):,} leave requests over a year ({seed.get('pending', '?')} "
-        "pending); rate limit off; added latency "
+        "pending); WebWork's rate limit on (60 calls a minute per token; each cold request "
+        "of the series below starts a fresh minute); added latency "
         + " and ".join(f"{x} ms" for x in o["latencies"])
         + " |",
         f"| Series | up to {o['reps']} measured requests each; warm series after up to "
@@ -402,6 +403,7 @@ def _markdown(results: dict, verdicts: list[dict], plot_name: str) -> str:
                 lines.append(f"- {v['why']}")
     if HISTORY.exists():
         lines += ["", HISTORY.read_text().strip()]
+    lines += _budget_tables(results)
     lines += ["", "## Server time per case", "", f"![Server time by page]({plot_name})", ""]
     lines += _case_tables(results)
     lines += _floor_tables(results)
@@ -411,6 +413,44 @@ def _markdown(results: dict, verdicts: list[dict], plot_name: str) -> str:
         lines += ["", "## Problems during the run", ""]
         lines += [f"- {e}" for e in results["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def _budget_tables(results: dict) -> list[str]:
+    """The morning round: calls per page and in all, against WebWork's 60 a minute."""
+    rounds = results.get("budget") or []
+    if not rounds:
+        return []
+    lines = [
+        "",
+        "## Calls per minute: the morning round",
+        "",
+        "A manager opens inbox, calendar, balances, requests and policies once each, one after "
+        "another, on an emptied cache, with the sandbox enforcing WebWork's 60 calls a minute; "
+        "then the same five pages again, warm. Calls are counted at the sandbox; a round is a "
+        "wave of calls made together (counted with added latency only).",
+    ]
+    for budget in rounds:
+        latency = budget["latency_ms"]
+        lines += [
+            "",
+            f"**Added latency {latency} ms**: {budget['cold_calls']} calls for the cold round "
+            f"(busiest 60 s: {budget['busiest_minute']} of {budget['budget']}), "
+            f"{budget['warm_calls']} for the warm one.",
+            "",
+            "| Page | cold: calls | cold: rounds | cold: refused (429) | cold: has its data "
+            "| cold: ms (client) | warm: calls |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        warm = {p["page"]: p for p in budget["warm"]}
+        for page in budget["cold"]:
+            key = page["page"]
+            rounds_text = "–" if page["rounds"] is None else str(page["rounds"])
+            lines.append(
+                f"| {page['title']} | {page['calls']} | {rounds_text} | {page['refused']} "
+                f"| {'yes' if page['has_data'] else 'no'} | {page['client_ms']:.0f} "
+                f"| {warm.get(key, {}).get('calls', '–')} |"
+            )
+    return lines
 
 
 def _case_tables(results: dict) -> list[str]:

@@ -183,6 +183,11 @@ def cache_only() -> Iterator[None]:
         _cache_only.reset(marker)
 
 
+def cache_only_active() -> bool:
+    """Whether reads must answer from fresh cache now (inside `cache_only()`)."""
+    return _cache_only.get()
+
+
 def cached_fetch[T](
     key: str,
     fetch: Callable[[], T],

@@ -23,14 +23,16 @@ from dataclasses import replace
 from dashboard.dates import add_months, month_bounds
 from dashboard.platform.cache import (
     Cached,
+    NotCached,
     cache_delete,
+    cache_only_active,
     cache_peek,
     cache_put,
     cached_fetch,
     workspace_key,
 )
 from dashboard.selectors.access import guarded, person_scope
-from dashboard.selectors.parallel import page_client
+from dashboard.selectors.parallel import page_client, reads_through
 from dashboard.webwork import Leave
 
 MINUTE = 60
@@ -141,9 +143,14 @@ def _read_months(
         for m, part in held.items()
         if part is None or part.age_seconds >= month_fresh_for(today, m)
     ]
+    if missing and cache_only_active():
+        raise NotCached(month_key(workspace_id, missing[0]))
     if len(missing) > 1:
-        page_client(user_id)  # the person's client, chosen here, before any thread starts
-        with ThreadPoolExecutor(len(missing), thread_name_prefix="month") as pool:
+        # The person's client chosen here, before any thread starts (threads read no token).
+        with (
+            reads_through(user_id, page_client(user_id)),
+            ThreadPoolExecutor(len(missing), thread_name_prefix="month") as pool,
+        ):
             futures = [pool.submit(contextvars.copy_context().run, read, m) for m in missing]
             held |= dict(zip(missing, (f.result() for f in futures), strict=True))
     elif missing:
