@@ -234,6 +234,16 @@ class Stack:
         client.flushdb()
         client.set(REDIS_MARK, "wwld-bench")
 
+    def fresh_minute(self) -> None:
+        """Forget the dashboard's count of the person's calls (its allowance), as a new minute
+        would; everything else cached stays."""
+        client = getattr(self, "_redis", None)
+        if client is None:
+            return
+        keys = list(client.scan_iter(match="*allowance*", count=1000))
+        if keys:
+            client.delete(*keys)
+
     def _forget_cache(self) -> None:
         client = self._redis
         client.flushdb()
