@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from dashboard.dates import add_months, month_bounds
 from dashboard.platform.cache import (
+    SERVE_STALE_ON,
     Cached,
     NotCached,
     cache_delete,
@@ -33,7 +34,7 @@ from dashboard.platform.cache import (
 )
 from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client, reads_through
-from dashboard.webwork import Leave
+from dashboard.webwork import Leave, WebWorkError
 
 MINUTE = 60
 DAY = 24 * 60 * MINUTE
@@ -123,24 +124,35 @@ def dataset_leaves(
     """Every leave overlapping the range, from the month parts (months not held are read from
     WebWork at once, in parallel). As old as its oldest part; stale if any part is."""
     months = months_between(date_from, date_to)
-    parts = _read_months(user_id, workspace_id, months, today)
+    read = _read_months(user_id, workspace_id, months, today)
+    parts = [part for part in read.values() if isinstance(part, Cached)]
+    failed = {m: error for m, error in read.items() if isinstance(error, WebWorkError)}
+    if not parts:
+        raise next(iter(failed.values()))
     leaves = overlapping(_distinct(lv for part in parts for lv in part.value), date_from, date_to)
     error = next((part.error for part in parts if part.error is not None), None)
     return Cached(
         value=leaves,
         fetched_at=min(part.fetched_at for part in parts),
         stale=any(part.stale for part in parts),
-        error=error,
+        error=next(iter(failed.values()), error),
+        missing=tuple(dt.date(*m, 1).strftime("%B %Y") for m in failed),
     )
 
 
 def _read_months(
     user_id: int, workspace_id: int, months: list[Month], today: dt.date
-) -> list[Cached[list[Leave]]]:
-    """Each month's part; those WebWork must be asked for are asked at once, in parallel."""
+) -> dict[Month, Cached[list[Leave]] | WebWorkError]:
+    """Each month's part, or why it could not be read (WebWork failing, the minute's allowance
+    spent: the others still count); those WebWork must be asked for are asked at once."""
 
-    def read(month: Month) -> Cached[list[Leave]]:
-        return dataset_month(user_id=user_id, workspace_id=workspace_id, month=month, today=today)
+    def read(month: Month) -> Cached[list[Leave]] | WebWorkError:
+        try:
+            return dataset_month(
+                user_id=user_id, workspace_id=workspace_id, month=month, today=today
+            )
+        except SERVE_STALE_ON as exc:
+            return exc
 
     held = {m: month_peek(workspace_id=workspace_id, month=m) for m in months}
     missing = [
@@ -160,7 +172,7 @@ def _read_months(
             held |= dict(zip(missing, (f.result() for f in futures), strict=True))
     elif missing:
         held[missing[0]] = read(missing[0])
-    return [held[m] for m in months]
+    return {m: held[m] for m in months}
 
 
 def _distinct(leaves: Iterable[Leave]) -> list[Leave]:
