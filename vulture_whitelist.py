@@ -7,6 +7,8 @@ reached through the module that defines it, so a rename shows here. `make lint` 
 
 from flask import g
 from flask.json.provider import DefaultJSONProvider
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard import apps, forms, models
 from dashboard.platform import (
@@ -18,9 +20,9 @@ from dashboard.platform import (
     shared,
     static_headers,
 )
-from dashboard.read_models import balances, calendar, feeds, inbox
-from dashboard.services import decisions
-from dashboard.views import context_processors, errors
+from dashboard.read_models import balances, calendar, feeds, inbox, leave_detail, projection
+from dashboard.services import decision_rules, decisions
+from dashboard.views import context_processors, errors, zones
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
@@ -36,6 +38,7 @@ middleware.HtmxMessagesMiddleware
 middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
+zones.ViewerZoneMiddleware.process_view
 cache_backend.FailSoftRedisCache
 static_headers.add_static_headers
 cache_backend.SharedUnpickler
@@ -55,6 +58,7 @@ adapter.WebWorkSocialAccountAdapter.on_authentication_error
 
 # Django forms call clean_<field>() by the field's name.
 forms.RejectForm.clean_reason
+forms.forms.Field.disabled  # set on the four-eyes field for non-Owners: Django reads it
 
 # allauth's provider and OAuth2 adapter hooks, called by allauth.
 provider.WebWorkProvider.account_class
@@ -81,6 +85,7 @@ views.oauth2_callback
 models.AuditEntry.actor
 models.LeaveDecision.decided_by_webwork_id
 models.UserPreference.last_workspace_id
+models.UserPreference.webwork_timezone  # read and written by name (selectors/services zones)
 models.ManagedWorkspace.last_viewed_at
 oauth_models.WebWorkToken.refreshed_at
 models.CalendarFeed.token_hash  # filtered on (feed_by_token), set by create() and save()
@@ -92,6 +97,13 @@ models.WorkspaceWebhook.disabled_at
 models.WorkspaceWebhook.updated_by  # written as updated_by_id
 
 # Read by the templates.
+projection.ProjectionView.several_years
+leave_detail.LeaveDetail.last_year
+leave_detail.LeaveDetail.last_year_known
+leave_detail.LeaveDetail.history
+leave_detail.LeaveDetail.length_text
+projection.ProjectionView.needs_confirmation
+decision_rules.Refusal.needs_confirmation
 balances.BalanceTable.total_members
 balances.BalanceTable.fetched_at_time
 balances.BalanceTable.negative_count
@@ -108,6 +120,8 @@ calendar.CalendarMonth.member_count
 inbox.InboxRow.dates
 inbox.InboxRow.team_off
 inbox.InboxRow.team_off_known
+inbox.InboxRow.own_request
+inbox.InboxRow.approve_blocked
 inbox.Inbox.out_today
 inbox.Inbox.next_start
 inbox.Inbox.next_count
@@ -125,6 +139,10 @@ server.SandboxRequestHandler.connection_dropped
 server.SandboxRequestHandler.close_connection
 server.SandboxWSGIServer.block_on_close
 server.SandboxWSGIServer.daemon_threads
+# Set on the export's sheet and cells, read by openpyxl when it writes the workbook.
+Worksheet.freeze_panes
+Cell.number_format
+Cell.data_type
 g.rate  # the sandbox's rate-limit numbers, read back with g.get("rate")
 DefaultJSONProvider.sort_keys  # switched off on the sandbox app: answers keep WebWork's key order
 

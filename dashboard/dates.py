@@ -36,10 +36,15 @@ def year_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def parse_month(raw: str | None, today: dt.date) -> dt.date:
     """`YYYY-MM` to its first day; anything else is the current month."""
+    return month_or_none(raw) or today.replace(day=1)
+
+
+def month_or_none(raw: str | None) -> dt.date | None:
+    """`YYYY-MM` (years 1900 to 2200) to its first day, else None."""
     try:
         year, month = (int(part) for part in (raw or "").split("-"))
         if 1900 <= year <= 2200:
             return dt.date(year, month, 1)
     except ValueError:
         pass
-    return today.replace(day=1)
+    return None

@@ -1,13 +1,15 @@
 """Forms: parse and validate what people type; bad input gets a clear message, nothing is lost."""
 
+import hashlib
 import uuid
 
 import holidays
 from django import forms
 from django.core.exceptions import ValidationError
 
-from dashboard.text import normalise_text, shows_something
-from dashboard.webwork import LeavePeriod, LeaveStatus, Member, Policy
+from dashboard.text import normalise_text, shows_something, text_matches
+from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
+from dashboard.zones import zone_choices
 
 MAX_REASON = 1000
 MAX_SEARCH = 100
@@ -48,15 +50,14 @@ def _policy_choices(policies: list[Policy], empty: str) -> list[tuple[str, str]]
 
 
 def _members_matching(members: list[Member], query: str, *, keep) -> list[Member]:
-    """Members whose name, email or team contains `query` (the selected one always stays)."""
-    needle = query.casefold()
-    if not needle:
+    """Members whose name, email or team contains `query`, whatever its case and accents
+    (the selected one always stays)."""
+    if not query.strip():
         return members
     return [
         m
         for m in members
-        if needle in f"{m.full_name} {m.email} {m.team_name or ''}".casefold()
-        or str(m.id) == str(keep)
+        if text_matches(query, m.full_name, m.email, m.team_name) or str(m.id) == str(keep)
     ]
 
 
@@ -234,6 +235,41 @@ class LeaveCreateForm(forms.Form):
         cleaned["start"] = cleaned["end"] = day
         cleaned["leave_period"] = LeavePeriod.FULL_DAY
 
+    def draft_leave(self) -> Leave | None:
+        """The request as typed so far, for the balance preview: None until it says who, under
+        which policy and when, without an error in those fields (the reason does not matter)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        data = self.cleaned_data
+        when = (
+            "member",
+            "policy",
+            "start",
+            "end",
+            "leave_period",
+            "date",
+            "start_time",
+            "end_time",
+        )
+        policy = self.policies.get(data.get("policy"))
+        if policy is None or any(name in self.errors for name in when):
+            return None
+        if data.get("member") is None or data.get("start") is None:
+            return None
+        return Leave(
+            id="draft",
+            user_id=data["member"],
+            status=LeaveStatus.PENDING,
+            policy_id=policy.id,
+            policy_name=policy.name,
+            start_date=data["start"],
+            end_date=data.get("end") or data["start"],
+            leave_period=LeavePeriod.read(data.get("leave_period")),
+            start_time=data.get("start_time") if policy.is_hour_based else None,
+            end_time=data.get("end_time") if policy.is_hour_based else None,
+        )
+
     def add_upstream_errors(self, field_errors: dict[str, list[str]], message: str) -> None:
         """Show WebWork's validation messages next to the matching fields."""
         policy = self.policies.get(self.cleaned_data.get("policy"))
@@ -260,16 +296,26 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class WorkspaceSettingsForm(forms.Form):
-    """Where the workspace's public holidays come from (WebWork has no holidays endpoint)."""
+    """Where the workspace's public holidays come from (WebWork has no holidays endpoint), and
+    the time zone its days are counted in."""
 
     holiday_country = forms.ChoiceField(required=False, label="Country")
     holiday_subdivision = forms.CharField(
         required=False, max_length=10, label="Region or state (optional)"
     )
+    allow_self_approval = forms.BooleanField(
+        required=False, label="Managers may approve their own leave requests"
+    )
+    reference_timezone = forms.ChoiceField(required=False, label="Time zone of “today”")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner: bool = False, members_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
+        # Only an Owner changes the four-eyes rule; for others the field shows it, and Django
+        # ignores whatever a crafted POST sends for a disabled field.
+        self.fields["allow_self_approval"].disabled = not owner
+        usual = f"The zone most members use ({members_zone or 'none known'})"
+        self.fields["reference_timezone"].choices = [("", usual), *zone_choices()]
 
     def clean(self):
         """The region must be one the country knows."""
@@ -287,3 +333,48 @@ class WorkspaceSettingsForm(forms.Form):
                 {"holiday_subdivision": f"Unknown region for {country}. Known: {sample or 'none'}."}
             )
         return cleaned
+
+
+def team_field_name(team: str) -> str:
+    """A form field name for a team, stable whatever the team is called or which teams exist."""
+    return "team_" + hashlib.blake2b(team.encode(), digest_size=6).hexdigest()
+
+
+class CoverageForm(forms.Form):
+    """The fewest people present per team: a whole number from 0 to the team's size, or blank
+    for no rule. Anything else is an error next to the team, and nothing is saved."""
+
+    def __init__(self, *args, teams: dict[str, int], minimums: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = teams
+        for team, size in sorted(teams.items(), key=lambda item: item[0].casefold()):
+            self.fields[team_field_name(team)] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=size,
+                label=team,
+                initial=minimums.get(team),
+                help_text=f"{size} member{'s' if size != 1 else ''}",
+                error_messages={
+                    "invalid": "Enter a whole number.",
+                    "min_value": "Enter 0 or more.",
+                    "max_value": f"{team} has {size} member{'s' if size != 1 else ''}: "
+                    f"enter {size} or fewer.",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+            )
+
+    def minimums(self) -> dict[str, int | None]:
+        """Minimum by team name (None: no rule), once valid."""
+        return {team: self.cleaned_data.get(team_field_name(team)) for team in self.teams}
+
+
+class ViewerZoneForm(forms.Form):
+    """The time zone a person reads times in, when WebWork's for them is not the one."""
+
+    timezone = forms.ChoiceField(required=False, label="Your time zone")
+
+    def __init__(self, *args, webwork_zone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        usual = f"As in WebWork ({webwork_zone or 'none set'})"
+        self.fields["timezone"].choices = [("", usual), *zone_choices()]

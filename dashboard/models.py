@@ -21,6 +21,8 @@ class AuditEntry(models.Model):
         INVALID = "invalid", "Refused by WebWork"
         FAILED = "failed", "Failed, nothing changed"
         UNKNOWN = "unknown", "Unknown (WebWork did not answer)"
+        # Stopped here by the decision rules (balance, four eyes); nothing went to WebWork.
+        REFUSED = "refused", "Refused by the dashboard's rules"
         SENDING = "sending", "Sending"
         # A decision made here that WebWork later undid (the leave is pending again there).
         SUPERSEDED = "superseded", "Superseded (pending again in WebWork)"
@@ -99,6 +101,11 @@ class WorkspaceSettings(models.Model):
     workspace_id = models.BigIntegerField(unique=True)
     holiday_country = models.CharField(max_length=2, blank=True)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # Four eyes: a manager may approve their own request only where an Owner allowed it.
+    allow_self_approval = models.BooleanField(default=False)
+    # The zone "today", "this week" and "out today" are counted in; blank: the zone most of
+    # the workspace's members have in WebWork.
+    reference_timezone = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -108,13 +115,37 @@ class WorkspaceSettings(models.Model):
         return f"Settings of workspace {self.workspace_id}"
 
 
+class TeamCoverage(models.Model):
+    """The fewest people of a team that must be present on a working day (WebWork has no teams:
+    a team is the `team_name` its members carry). Set on the workspace settings page."""
+
+    workspace_id = models.BigIntegerField()
+    team_name = models.CharField(max_length=200)
+    minimum = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "team coverage minimums"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "team_name"], name="one_minimum_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_name}: at least {self.minimum} present"
+
+
 class UserPreference(models.Model):
-    """Per-person preferences: the workspace `/` opens."""
+    """Per-person preferences: the workspace `/` opens, the time zone times are shown in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference"
     )
     last_workspace_id = models.BigIntegerField(null=True, blank=True)
+    # Chosen by the person; blank: WebWork's `timezone` of their member record, kept at sign-in.
+    timezone = models.CharField(max_length=64, blank=True)
+    webwork_timezone = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"Preferences of user {self.user_id}"

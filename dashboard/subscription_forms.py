@@ -1,12 +1,10 @@
 """Forms of the "stay in the loop" pages: calendar feeds, personal notifications, chat webhooks."""
 
-import zoneinfo
-from functools import cache
-
 from django import forms
 
 from dashboard.platform.outbound import webhook_url_problem
 from dashboard.webwork import Policy
+from dashboard.zones import zone_choices
 
 MAX_FEED_NAME = 100
 
@@ -52,11 +50,6 @@ HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
 
-@cache
-def _zones() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
 class NotificationForm(forms.Form):
     """A person's e-mail: the digest (when, and whether also when empty), new-request alerts."""
 
@@ -78,7 +71,7 @@ class NotificationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = _zones()
+        self.fields["timezone"].choices = zone_choices()
 
     def clean(self):
         """A digest needs at least one day."""

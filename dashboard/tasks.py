@@ -26,6 +26,7 @@ from dashboard.selectors.notifications import (
     notification_preference_for,
 )
 from dashboard.services import workspace_refresh
+from dashboard.services.alerts import alert_history_prune
 from dashboard.services.dataset_sync import workspace_dataset_sync
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
@@ -217,6 +218,12 @@ def sessions_clear_task() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     deleted, _ = SessionTombstone.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(ignore_result=True)
+def alert_history_prune_task() -> int:
+    """Beat, daily: delete alert deliveries that ended a month ago; returns how many."""
+    return alert_history_prune()
 
 
 @shared_task(ignore_result=True)

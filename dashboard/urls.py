@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, health, notifications, pages
+from .views import actions, feeds, health, notifications, pages, zones
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -11,7 +11,14 @@ urlpatterns = [
     path("w/<int:workspace_id>/", pages.inbox, name="inbox"),
     path("w/<int:workspace_id>/leaves/", pages.leave_list, name="leave_list"),
     path("w/<int:workspace_id>/leaves/export.csv", pages.leave_export, name="leave_export"),
+    path(
+        "w/<int:workspace_id>/leaves/export.xlsx",
+        pages.leave_export_xlsx,
+        name="leave_export_xlsx",
+    ),
     path("w/<int:workspace_id>/leaves/new/", pages.leave_new, name="leave_new"),
+    path("w/<int:workspace_id>/leaves/new/preview/", pages.leave_preview, name="leave_preview"),
+    path("w/<int:workspace_id>/leaves/<uuid:leave_id>/", pages.leave_detail, name="leave_detail"),
     path(
         "w/<int:workspace_id>/leaves/<uuid:leave_id>/approve/",
         actions.leave_approve,
@@ -25,10 +32,16 @@ urlpatterns = [
     path("w/<int:workspace_id>/calendar/", pages.calendar, name="calendar"),
     path("w/<int:workspace_id>/balances/", pages.balances, name="balances"),
     path(
+        "w/<int:workspace_id>/balances/export.csv",
+        pages.balances_export,
+        name="balances_export",
+    ),
+    path(
         "w/<int:workspace_id>/balances/refresh/", actions.balances_refresh, name="balances_refresh"
     ),
     path("w/<int:workspace_id>/policies/", pages.policies, name="policies"),
     path("w/<int:workspace_id>/settings/", pages.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/settings/zone/", zones.viewer_zone_save, name="viewer_zone_save"),
     path("w/<int:workspace_id>/feeds/", feeds.feeds, name="feeds"),
     path("w/<int:workspace_id>/feeds/<int:feed_id>/", feeds.feed_edit, name="feed_edit"),
     path(

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Times shown in the signed-in person's zone (their choice, else WebWork's).
+    "dashboard.views.zones.ViewerZoneMiddleware",
     # Inside the messages middleware and outside everything that may redirect or add messages.
     "dashboard.platform.middleware.HtmxMessagesMiddleware",
     "dashboard.platform.middleware.NoStoreMiddleware",
@@ -234,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     # Expired sessions (Django's clearsessions) and old session tombstones.
     "clear-sessions": {
         "task": "dashboard.tasks.sessions_clear_task",
+        "schedule": 24 * 3600.0,
+    },
+    # Alert deliveries that ended more than 30 days ago.
+    "prune-alert-history": {
+        "task": "dashboard.tasks.alert_history_prune_task",
         "schedule": 24 * 3600.0,
     },
     # /healthz reports the worker down when no heartbeat arrived for three minutes.

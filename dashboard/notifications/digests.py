@@ -43,7 +43,7 @@ def digest_send(*, user_id: int, scheduled: bool, claimed: bool = False, even_em
     if scheduled and not claimed and not digest_claim(user_id=user_id, local_date=today):
         return "already-sent"
     try:
-        digest = digest_get(user_id=user_id, today=today)
+        digest = digest_get(user_id=user_id)
     except ReauthRequired:
         logger.info("digest not sent: sign-in with WebWork needed", extra={"user_id": user_id})
         return "reauth"

@@ -9,8 +9,15 @@ from django.shortcuts import render
 from django_htmx.http import trigger_client_event
 
 
-def error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    """The error page with `status`, and for HTMX a toast carrying `message`."""
+def error_page(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    message: str,
+    back: tuple[str, str] | None = None,
+) -> HttpResponse:
+    """The error page with `status`, and for HTMX a toast carrying `message`; `back` is a
+    (url, label) link to where the person most likely wants to go."""
     response = render(
         request,
         "errors/error.html",
@@ -18,6 +25,7 @@ def error_page(request: HttpRequest, status: int, title: str, message: str) -> H
             "status": status,
             "title": title,
             "message": message,
+            "back": back,
             "request_id": getattr(request, "request_id", ""),
         },
         status=status,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dashboard.dates import add_months, month_bounds
 from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
-from dashboard.read_models.format import leave_end
+from dashboard.read_models.format import hours_text, is_off_on, leave_end
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     fetch_parallel,
@@ -23,7 +23,9 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
+from dashboard.selectors.coverage import coverage_minimums, team_short_days, team_sizes
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 KINDS = 6
@@ -81,12 +83,15 @@ class TeamGroup:
 
     name: str
     rows: list[MemberRow] = field(default_factory=list)
+    short_days: list[int] = field(default_factory=list)  # day numbers below the minimum
+    minimum: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class AgendaEntry:
     """Someone out on a day, and why."""
 
+    leave_id: str
     name: str
     team: str
     policy: str
@@ -101,6 +106,7 @@ class AgendaDay:
 
     day: Day
     entries: tuple[AgendaEntry, ...]
+    short_teams: tuple[str, ...] = ()  # teams below their minimum if pending were approved
 
 
 @dataclass(kw_only=True)
@@ -167,10 +173,10 @@ def _kinds(policies: list[Policy]) -> dict[str, int]:
     return {p.name: index % KINDS + 1 for index, p in enumerate(ordered)}
 
 
-def _detail(leave: Leave, policy_name: str) -> str:
+def _detail(leave: Leave, policy_name: str, zone: str | None) -> str:
     parts = [policy_name]
     if leave.is_hour_based and leave.start_time and leave.end_time:
-        parts.append(f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}")
+        parts.append(hours_text(leave, zone))
     elif leave.leave_period in HALF_DAY_WORDS:
         parts.append(HALF_DAY_WORDS[leave.leave_period][0])
     if leave.is_pending:
@@ -178,7 +184,9 @@ def _detail(leave: Leave, policy_name: str) -> str:
     return ", ".join(parts)
 
 
-def _bar(leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: str) -> Bar | None:
+def _bar(
+    leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: str, zone: str | None
+) -> Bar | None:
     start, end = leave.start_date, leave_end(leave)
     if start is None or end is None or end < first or start > last:
         return None
@@ -186,14 +194,14 @@ def _bar(leave: Leave, first: dt.date, last: dt.date, kind: int, policy_name: st
     single = start == end
     hours = None
     if leave.is_hour_based and leave.start_time and leave.end_time:
-        hours = f"{leave.start_time:%H:%M}–{leave.end_time:%H:%M}"
+        hours = hours_text(leave, zone)
     return Bar(
         leave_id=leave.id,
         start=shown_start.day,
         span=(shown_end - shown_start).days + 1,
         kind=kind,
         label=policy_name,
-        detail=_detail(leave, policy_name),
+        detail=_detail(leave, policy_name, zone),
         pending=leave.is_pending,
         half=HALF_DAY_WORDS.get(leave.leave_period, (None, None))[1]
         if single and not hours
@@ -221,7 +229,7 @@ def calendar_get(
     today: dt.date | None = None,
 ) -> CalendarMonth:
     """The month starting at `first`, filtered by team and policy."""
-    today = today or timezone.localdate()
+    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
     month_start, month_end = month_bounds(first.year, first.month)
     reads = fetch_parallel(
         user_id=user_id,
@@ -250,10 +258,12 @@ def calendar_get(
         for leave in leaves_with_overrides(reads["leaves"].entry, overrides)
         if leave.status in SHOWN_STATUSES
     ]
+    every_leave = leaves
     if policy_id is not None:
         leaves = [lv for lv in leaves if lv.policy_id == policy_id]
     region = holiday_region(workspace_id=workspace_id)
     holidays = holidays_between(region, month_start, month_end)
+    minimums = coverage_minimums(workspace_id=workspace_id)
 
     visible = _visible_members(members, team)
     visible_ids = {m.id for m in visible}
@@ -274,25 +284,30 @@ def calendar_get(
             by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
         ):
             name = lookup.policy_name(leave)
-            bar = _bar(leave, month_start, month_end, kinds.get(name, KINDS), name)
+            kind = kinds.get(name, KINDS)
+            bar = _bar(leave, month_start, month_end, kind, name, member.timezone)
             if bar is None:
                 continue
             row.bars.append(bar)
             entry = AgendaEntry(
+                leave_id=leave.id,
                 name=member.full_name,
                 team=team_name,
                 policy=name,
                 kind=bar.kind,
-                detail=_detail(leave, name),
+                detail=_detail(leave, name, member.timezone),
                 pending=bar.pending,
             )
             for offset in range(bar.span):
                 day = month_start + dt.timedelta(days=bar.start - 1 + offset)
-                if day.weekday() < 5 or leave.is_hour_based or bar.span == 1:
+                if is_off_on(leave, day):
                     out_by_day[day].append(entry)
         group.rows.append(row)
 
     result.teams = sorted(groups.values(), key=lambda g: (g.name == NO_TEAM, g.name.casefold()))
+    short_teams = _mark_coverage(
+        result.teams, minimums, members, every_leave, (month_start, month_end), holidays
+    )
     result.days = [
         Day(
             date=day,
@@ -304,7 +319,11 @@ def calendar_get(
         for day in (month_start + dt.timedelta(days=n) for n in range(month_end.day))
     ]
     result.agenda = [
-        AgendaDay(day, tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())))
+        AgendaDay(
+            day,
+            tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())),
+            tuple(short_teams.get(day.date, ())),
+        )
         for day in result.days
         if out_by_day.get(day.date) or day.holiday or day.is_today
     ]
@@ -320,7 +339,34 @@ def calendar_get(
         policy_id,
         today,
         region,
+        timezone.get_current_timezone_name(),  # hour-based leave names its zone per viewer
         *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
         sorted(overrides.items()),
+        sorted(minimums.items()),
     )
     return result
+
+
+def _mark_coverage(teams, minimums, members, leaves, month, holidays) -> dict:
+    """Mark each team's days below its minimum if its pending requests were approved; return
+    the teams short on each day (for the agenda)."""
+    sizes = team_sizes(members)
+    team_of = {m.id: m.team_name for m in members}
+    short: dict[dt.date, list[str]] = defaultdict(list)
+    for group in teams:
+        minimum = minimums.get(group.name)
+        if minimum is None:
+            continue
+        group.minimum = minimum
+        days = team_short_days(
+            team_leaves=[lv for lv in leaves if team_of.get(lv.user_id) == group.name],
+            team_size=sizes.get(group.name, 0),
+            minimum=minimum,
+            start=month[0],
+            end=month[1],
+            holidays=holidays,
+        )
+        group.short_days = [day.day for day in days]
+        for day in days:
+            short[day].append(group.name)
+    return short

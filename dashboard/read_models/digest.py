@@ -5,7 +5,6 @@ today and this week), read with the person's own token from the same cached list
 digest costs what an inbox view costs and nothing per row.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -101,8 +100,9 @@ def digest_row(row: InboxRow) -> DigestRow:
     )
 
 
-def _part(user_id: int, workspace: Workspace, today: dt.date) -> WorkspaceDigest:
-    inbox = inbox_get(user_id=user_id, workspace_id=workspace.id, count=DIGEST_ROWS, today=today)
+def _part(user_id: int, workspace: Workspace) -> WorkspaceDigest:
+    # "Out today" is the workspace's today, as on the inbox page, not the reader's.
+    inbox = inbox_get(user_id=user_id, workspace_id=workspace.id, count=DIGEST_ROWS)
     if inbox.unavailable:
         message = inbox.notices[0].message if inbox.notices else "Pending requests can't be read."
         return WorkspaceDigest(workspace=workspace, problem=message)
@@ -115,10 +115,10 @@ def _part(user_id: int, workspace: Workspace, today: dt.date) -> WorkspaceDigest
     )
 
 
-def digest_get(*, user_id: int, today: dt.date) -> Digest:
+def digest_get(*, user_id: int) -> Digest:
     """The digest of every workspace the person manages now (by their own WebWork token)."""
     try:
         workspaces = workspace_list_for_user(user=get_user_model()(pk=user_id))
     except WebWorkError as exc:
         return Digest(problem=f"{describe(exc)} Your workspaces can't be listed.")
-    return Digest(workspaces=[_part(user_id, workspace, today) for workspace in workspaces])
+    return Digest(workspaces=[_part(user_id, workspace) for workspace in workspaces])

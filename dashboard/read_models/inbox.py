@@ -10,14 +10,17 @@ from dashboard.dates import add_months, month_index, week_bounds
 from dashboard.read_models.common import Notice, describe, notices_for
 from dashboard.read_models.format import (
     Duration,
+    is_off_on,
     leave_dates_text,
     leave_duration,
     leave_end,
     waited_text,
 )
 from dashboard.read_models.lookup import Lookup
+from dashboard.read_models.projection import ProjectionView, projection_view
 from dashboard.selectors import (
     balance_list,
+    balance_window,
     fetch_parallel,
     holiday_region,
     holidays_between,
@@ -27,8 +30,18 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
-from dashboard.webwork import BalanceAmount, Leave, LeaveStatus
+from dashboard.selectors.coverage import coverage_minimums, short_days, team_sizes
+from dashboard.selectors.projection import Projection, leave_years, project_balance
+from dashboard.selectors.projection_reads import (
+    holidays_of_years,
+    member_balance,
+    pending_with_decisions,
+)
+from dashboard.selectors.workspace_rules import self_approval_allowed
+from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus
+from dashboard.webwork_oauth.tokens import webwork_user_id_for
 
 # Months of team leave fetched to show who else is off; pending requests further out than
 # this are rare, and each month costs WebWork calls.
@@ -55,6 +68,65 @@ class InboxRow:
     team_off: tuple[str, ...]
     team_off_known: bool = True
     decided_by_name: str | None = None
+    projection: ProjectionView | None = None
+    own_request: bool = False
+    approve_blocked: bool = False
+    coverage: str = ""  # the days approving takes the team below its minimum, in words
+
+
+@dataclass(frozen=True)
+class CoverageRules:
+    """The workspace's coverage minimums and its team sizes, read once per page."""
+
+    minimums: dict[str, int]
+    sizes: dict[str, int]
+
+    @classmethod
+    def of(cls, *, workspace_id: int, members) -> "CoverageRules":
+        """The rules of a workspace, with team sizes from its members (None: unknown)."""
+        return cls(coverage_minimums(workspace_id=workspace_id), team_sizes(members or ()))
+
+    def text(self, leave: Leave, team: str | None, team_index: "TeamIndex | None", holidays) -> str:
+        """'Below the minimum of 3 present on Tue 1 Jun, Wed 2 Jun', '' when fine or no rule,
+        'Can't be checked now' when the team's leave of those days isn't known."""
+        if not team or team not in self.minimums or not leave.is_pending:
+            return ""
+        if team_index is None or not team_index.covers(leave):
+            return "Coverage can't be checked right now."
+        minimum = self.minimums[team]
+        days = short_days(
+            leave=leave,
+            team_size=self.sizes.get(team, 0),
+            minimum=minimum,
+            team_leaves=team_index.by_team.get(team, ()),
+            holidays=holidays,
+        )
+        if not days:
+            return ""
+        named = ", ".join(f"{day:%a} {day.day} {day:%b}" for day in days[:10])
+        more = f" and {len(days) - 10} more" if len(days) > 10 else ""
+        return f"Takes {team} below its minimum of {minimum} present on {named}{more}."
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the inbox, for the four-eyes rule: their WebWork id, and whether an Owner
+    allowed self-approval in this workspace."""
+
+    webwork_id: int | None
+    self_approval: bool
+
+    @classmethod
+    def of(cls, *, user_id: int, workspace_id: int) -> "Viewer":
+        """The person with this dashboard user id, in this workspace."""
+        return cls(
+            webwork_id=webwork_user_id_for(user_id=user_id),
+            self_approval=self_approval_allowed(workspace_id=workspace_id),
+        )
+
+    def owns(self, leave: Leave) -> bool:
+        """Whether the leave is the viewer's own request."""
+        return self.webwork_id is not None and leave.user_id == self.webwork_id
 
 
 @dataclass(frozen=True)
@@ -105,7 +177,7 @@ def _near_months(today: dt.date) -> list[tuple[int, int]]:
     return sorted({(d.year, d.month) for d in (*week_bounds(today), following)})
 
 
-def _month_reads(user_id: int, workspace_id: int, months) -> dict:
+def month_reads(user_id: int, workspace_id: int, months) -> dict:
     """Reads of whole months of leave, named m<year>_<month>, for `fetch_parallel`."""
     return {
         f"m{year}_{month}": (
@@ -117,7 +189,7 @@ def _month_reads(user_id: int, workspace_id: int, months) -> dict:
     }
 
 
-def _months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
+def months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
     months: set[tuple[int, int]] = {(d.year, d.month) for d in week_bounds(today)}
     for leave in leaves:
@@ -172,6 +244,73 @@ class TeamIndex:
         return tuple(sorted(names, key=str.casefold))
 
 
+@dataclass(frozen=True)
+class ProjectionInputs:
+    """What every row's balance projection is worked out from, read once per page."""
+
+    balance_lists: dict[int, list[Balance] | None]
+    pending: list[Leave] | None
+    holidays: dict[dt.date, str]
+
+    def project(self, leave: Leave, lookup: Lookup) -> Projection | None:
+        """The projection of a pending leave (None when its policy is unknown)."""
+        policy = lookup.policy_for(leave)
+        if policy is None or not leave.is_pending:
+            return None
+        balances = {
+            year: member_balance(self.balance_lists.get(year), leave.user_id, policy)
+            for year in leave_years(leave)
+        }
+        return project_balance(
+            leave=leave,
+            policy=policy,
+            balances=balances,
+            pending=self.pending,
+            holidays=self.holidays,
+        )
+
+
+def projection_inputs(
+    *,
+    user_id: int,
+    workspace_id: int,
+    leaves: list[Leave],
+    pending: list[Leave] | None,
+    current: list[Balance] | None,
+) -> ProjectionInputs:
+    """Balances of every year the leaves touch (this year's already read), holidays of those."""
+    this_year = balance_window()[0].year
+    years = {year for leave in leaves for year in leave_years(leave)}
+    reads = fetch_parallel(
+        user_id=user_id,
+        **{
+            f"y{year}": (
+                lambda y=year: balance_list(user_id=user_id, workspace_id=workspace_id, year=y)
+            )
+            for year in sorted(years - {this_year})
+        },
+    )
+    lists = {int(name[1:]): read.value for name, read in reads.items()}
+    return ProjectionInputs(
+        balance_lists=lists | {this_year: current},
+        pending=pending,
+        holidays=holidays_of_years(workspace_id, years),
+    )
+
+
+def leave_projection_inputs(
+    *, user_id: int, workspace_id: int, leave: Leave, current: list[Balance] | None
+) -> ProjectionInputs:
+    """The inputs of one leave's projection (a row after a decision, the request detail)."""
+    return projection_inputs(
+        user_id=user_id,
+        workspace_id=workspace_id,
+        leaves=[leave],
+        pending=pending_with_decisions(user_id=user_id, workspace_id=workspace_id),
+        current=current,
+    )
+
+
 def build_row(
     leave: Leave,
     *,
@@ -179,8 +318,12 @@ def build_row(
     team_index: TeamIndex | None,
     holidays: dict[dt.date, str],
     now: dt.datetime,
+    projections: ProjectionInputs | None = None,
+    viewer: Viewer | None = None,
+    coverage: CoverageRules | None = None,
 ) -> InboxRow:
     """Compose one inbox row."""
+    own = viewer is not None and viewer.owns(leave)
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
     policy_name = lookup.policy_name(leave)
@@ -191,13 +334,17 @@ def build_row(
         member_name=lookup.member_name(leave.user_id),
         team=team,
         policy_name=policy_name,
-        dates=leave_dates_text(leave, today=now.date()),
+        dates=leave_dates_text(leave, today=now.date(), zone=lookup.member_zone(leave.user_id)),
         duration=leave_duration(leave, policy, holidays),
         waited=waited_text(leave.created_at, now),
         balance=balance.for_policy(policy_name) if balance else None,
         team_off=team_index.off_with(leave, team) if team_index else (),
         team_off_known=team_index is not None and team_index.covers(leave),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
+        projection=projection_view(projections.project(leave, lookup)) if projections else None,
+        own_request=own,
+        approve_blocked=own and viewer is not None and not viewer.self_approval,
+        coverage=coverage.text(leave, team, team_index, holidays) if coverage else "",
     )
 
 
@@ -213,7 +360,9 @@ def _out_entries(leaves: list[Leave], lookup: Lookup, start: dt.date, end: dt.da
                 OutEntry(
                     name=lookup.member_name(leave.user_id),
                     policy_name=lookup.policy_name(leave),
-                    dates=leave_dates_text(leave, today=today),
+                    dates=leave_dates_text(
+                        leave, today=today, zone=lookup.member_zone(leave.user_id)
+                    ),
                     pending=leave.is_pending,
                     first=first,
                     last=last,
@@ -235,7 +384,7 @@ def inbox_get(
     start = max(start, 0)
     count = min(max(count, 1), MAX_SHOWN)
     now = timezone.now()
-    today = today or timezone.localdate()
+    today = today or workspace_today(user_id=user_id, workspace_id=workspace_id)
     # The months of this week and the next month are needed in any case (the out-today strip,
     # most pending requests): read them beside the pending list instead of after it.
     early = _near_months(today)
@@ -245,7 +394,7 @@ def inbox_get(
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
-        **_month_reads(user_id, workspace_id, early),
+        **month_reads(user_id, workspace_id, early),
     )
     pending = core["pending"]
     if pending.entry is None:
@@ -258,30 +407,49 @@ def inbox_get(
     overrides = leave_overrides(workspace_id=workspace_id)
     all_pending = leaves_with_overrides(pending.entry, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
-    months = sorted(set(_months_spanned(leaves, today)) | set(early))
-    month_reads = {name: core[name] for name in _month_reads(user_id, workspace_id, early)}
-    month_reads |= fetch_parallel(
+    months = sorted(set(months_spanned(leaves, today)) | set(early))
+    months_read = {name: core[name] for name in month_reads(user_id, workspace_id, early)}
+    months_read |= fetch_parallel(
         user_id=user_id,
-        **_month_reads(user_id, workspace_id, [m for m in months if m not in early]),
+        **month_reads(user_id, workspace_id, [m for m in months if m not in early]),
     )
     lookup = Lookup.build(core["members"].value, core["policies"].value, core["balances"].value)
     month_leaves = [
         leave
-        for outcome in month_reads.values()
+        for outcome in months_read.values()
         if outcome.entry is not None
         for leave in leaves_with_overrides(outcome.entry, overrides)
     ]
-    all_months_ok = all(o.entry is not None for o in month_reads.values())
+    all_months_ok = all(o.entry is not None for o in months_read.values())
     team_index = TeamIndex(month_leaves + leaves, lookup, months) if all_months_ok else None
     region = holiday_region(workspace_id=workspace_id)
     span_start = min((lv.start_date for lv in leaves if lv.start_date), default=today)
     span_end = max((leave_end(lv) for lv in leaves if leave_end(lv)), default=today)
     holidays = holidays_between(region, span_start, span_end)
+    viewer = Viewer.of(user_id=user_id, workspace_id=workspace_id)
+    coverage = CoverageRules.of(workspace_id=workspace_id, members=core["members"].value)
+    projections = projection_inputs(
+        user_id=user_id,
+        workspace_id=workspace_id,
+        leaves=leaves,
+        pending=all_pending,
+        current=core["balances"].value,
+    )
     rows = [
-        build_row(leave, lookup=lookup, team_index=team_index, holidays=holidays, now=now)
+        build_row(
+            leave,
+            lookup=lookup,
+            team_index=team_index,
+            holidays=holidays,
+            now=now,
+            projections=projections,
+            viewer=viewer,
+            coverage=coverage,
+        )
         for leave in leaves
     ]
     out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
+    off_today = [leave for leave in month_leaves if is_off_on(leave, today)]
     return Inbox(
         rows=rows,
         notices=notices_for(
@@ -290,10 +458,10 @@ def inbox_get(
             core["members"],
             core["policies"],
             core["balances"],
-            *month_reads.values(),
+            *months_read.values(),
         ),
         fetched_at=pending.entry.fetched_at,
-        out_today=[e for e in out_week if e.first <= today <= e.last],
+        out_today=_out_entries(off_today, lookup, today, today, today),
         out_week=out_week,
         pending_count=len(all_pending),
         start=start,
@@ -309,4 +477,17 @@ def inbox_row_get(*, user_id: int, workspace_id: int, leave: Leave) -> InboxRow:
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
     )
     lookup = Lookup.build(reads["members"].value, reads["policies"].value, reads["balances"].value)
-    return build_row(leave, lookup=lookup, team_index=None, holidays={}, now=timezone.now())
+    projections = None
+    if leave.is_pending:
+        projections = leave_projection_inputs(
+            user_id=user_id, workspace_id=workspace_id, leave=leave, current=reads["balances"].value
+        )
+    return build_row(
+        leave,
+        lookup=lookup,
+        team_index=None,
+        holidays={},
+        now=timezone.now(),
+        projections=projections,
+        viewer=Viewer.of(user_id=user_id, workspace_id=workspace_id),
+    )

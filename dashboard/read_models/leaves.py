@@ -1,16 +1,14 @@
-"""The requests list: every request with filters, text search, pagination and CSV rows."""
+"""The requests list: every request with filters, text search, pagination (exports: export.py)."""
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
-from django.utils import timezone
 
 from dashboard.dates import add_months
 from dashboard.read_models.common import Notice, describe, notices_for
-from dashboard.read_models.format import leave_dates_text, leave_duration, leave_end
+from dashboard.read_models.format import Amount, leave_amount, leave_dates_text, leave_duration
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     LeaveQuery,
@@ -20,8 +18,10 @@ from dashboard.selectors import (
     leaves_with_overrides,
     member_list,
     policy_list,
+    workspace_today,
 )
-from dashboard.webwork import Leave, LeavePeriod, Member, Policy
+from dashboard.text import text_matches
+from dashboard.webwork import Leave, Member, Policy
 
 PAGE_SIZE = 25
 # With no dates and no member chosen, the list covers this month and the two before and
@@ -68,6 +68,7 @@ class LeaveListRow:
     policy_name: str
     dates: str
     duration: str
+    amount: Amount
     decided_by_name: str | None
 
 
@@ -110,14 +111,9 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
     return list(reads["members"].value or []), list(reads["policies"].value or [])
 
 
-def _matches(leave: Leave, lookup: Lookup, needle: str) -> bool:
-    haystack = f"{lookup.member_name(leave.user_id)}\n{leave.note or ''}".casefold()
-    return needle in haystack
-
-
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
-    today = timezone.localdate()
+    today = workspace_today(user_id=user_id, workspace_id=workspace_id)
     windowed = filters.windowed(today)
     reads = fetch_parallel(
         user_id=user_id,
@@ -140,9 +136,12 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
     lookup = Lookup.build(members, policies, None)
     overrides = leave_overrides(workspace_id=workspace_id)
     leaves = leaves_with_overrides(result.entry, overrides, status=filters.query.status)
-    needle = filters.q.casefold().strip()
-    if needle:
-        leaves = [leave for leave in leaves if _matches(leave, lookup, needle)]
+    if filters.q.strip():  # names and notes, whatever their case and accents
+        leaves = [
+            leave
+            for leave in leaves
+            if text_matches(filters.q, lookup.member_name(leave.user_id), leave.note)
+        ]
     return LeaveListing(
         leaves=sorted(leaves, key=_newest_first),
         lookup=lookup,
@@ -163,8 +162,9 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
         member_name=lookup.member_name(leave.user_id),
         team=member.team_name if member else None,
         policy_name=lookup.policy_name(leave),
-        dates=leave_dates_text(leave, today=today),
+        dates=leave_dates_text(leave, today=today, zone=lookup.member_zone(leave.user_id)),
         duration=leave_duration(leave, policy).text,
+        amount=leave_amount(leave, policy),
         decided_by_name=lookup.member_name(leave.decided_by) if leave.decided_by else None,
     )
 
@@ -172,70 +172,3 @@ def _row(leave: Leave, lookup: Lookup, today: dt.date) -> LeaveListRow:
 def _newest_first(leave: Leave) -> tuple:
     created = leave.created_at.timestamp() if leave.created_at else 0.0
     return (-created, -(leave.start_date or dt.date.min).toordinal(), leave.id)
-
-
-CSV_HEADER = [
-    "id",
-    "member_id",
-    "member",
-    "team",
-    "policy",
-    "status",
-    "paid",
-    "start_date",
-    "end_date",
-    "leave_period",
-    "start_time",
-    "end_time",
-    "duration",
-    "note",
-    "created_at",
-    "decided_by",
-    "reject_reason",
-]
-
-
-# Where a spreadsheet may start a cell: the start of the value, and after any character some
-# spreadsheet (or its import settings, or its locale) takes for a separator.
-# Then what makes a formula: = + - @ (and their full-width forms), possibly after blanks.
-_FORMULA_START = re.compile(r"(^|[,;\t|\r\n])(?=\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
-
-
-def csv_cell(value: object) -> str:
-    """Text for a CSV cell, defused so no spreadsheet runs it as a formula.
-
-    An apostrophe goes wherever a cell could begin with a formula: at the start, and after
-    every separator inside the value (a note "ok;=HYPERLINK(...)" is two cells in a
-    semicolon-separated locale).
-    """
-    text = "" if value is None else str(value)
-    return _FORMULA_START.sub(r"\1'", text)
-
-
-def csv_rows(listing: LeaveListing):
-    """The header, then one list of cells per request (ISO dates)."""
-    yield CSV_HEADER
-    for row in listing.rows:
-        leave = row.leave
-        yield [
-            csv_cell(v)
-            for v in (
-                leave.id,
-                leave.user_id,
-                row.member_name,
-                row.team,
-                row.policy_name,
-                leave.status,
-                {True: "yes", False: "no"}.get(leave.is_paid, ""),
-                leave.start_date.isoformat() if leave.start_date else "",
-                leave_end(leave).isoformat() if leave_end(leave) else "",
-                "" if leave.is_hour_based else LeavePeriod(leave.leave_period).label.lower(),
-                leave.start_time.strftime("%H:%M") if leave.start_time else "",
-                leave.end_time.strftime("%H:%M") if leave.end_time else "",
-                row.duration,
-                leave.note,
-                leave.created_at.isoformat() if leave.created_at else "",
-                row.decided_by_name,
-                leave.reject_reason,
-            )
-        ]

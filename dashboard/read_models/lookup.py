@@ -29,6 +29,11 @@ class Lookup:
         member = self.members.get(member_id) if member_id is not None else None
         return member.full_name if member else f"Member #{member_id}"
 
+    def member_zone(self, member_id: int | None) -> str | None:
+        """The member's time zone as WebWork names it (hour-based leave is in their hours)."""
+        member = self.members.get(member_id) if member_id is not None else None
+        return member.timezone if member else None
+
     def policy_for(self, leave: Leave) -> Policy | None:
         """The leave's policy by id, else by name."""
         if leave.policy_id is not None and leave.policy_id in self.policies_by_id:

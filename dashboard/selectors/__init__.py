@@ -5,7 +5,8 @@
 - `readers`: the cached reads from WebWork, one per kind of data;
 - `overlay`: our own recent decisions, applied over cached lists;
 - `pending`: the pending list and the cache-only peeks at it (the navigation's count);
-- `holidays`: a workspace's public holidays (WebWork has none).
+- `holidays`: a workspace's public holidays (WebWork has none);
+- `zones`: the zone a workspace counts its days in (`workspace_today`), and a person's zone.
 """
 
 from dashboard.selectors.access import (
@@ -33,6 +34,7 @@ from dashboard.selectors.readers import (
     member_list,
     policy_list,
 )
+from dashboard.selectors.zones import workspace_today
 
 __all__ = [
     "LeaveQuery",
@@ -58,4 +60,5 @@ __all__ = [
     "policy_list",
     "workspace_list_for_user",
     "workspace_list_prime",
+    "workspace_today",
 ]

@@ -67,9 +67,11 @@ def balance_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return year_bounds(today or dt.date.today())
 
 
-def balance_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Balance]]:
-    """Remaining balance of every member per policy, for the current year."""
-    date_from, date_to = balance_window()
+def balance_list(
+    *, user_id: int, workspace_id: int, force: bool = False, year: int | None = None
+) -> Cached[list[Balance]]:
+    """Remaining balance of every member per policy, for the current year (or `year`)."""
+    date_from, date_to = balance_window(None if year is None else dt.date(year, 1, 1))
     return cached_fetch(
         workspace_key(workspace_id, "balances", date_from.year),
         guarded(

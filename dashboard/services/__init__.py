@@ -11,6 +11,7 @@ from dashboard.services.decisions import DecisionResult, leave_approve, leave_re
 from dashboard.services.leave_requests import CreateResult, NewLeave, leave_create
 from dashboard.services.workspaces import (
     balances_refresh_request,
+    coverage_minimums_set,
     managed_workspaces_record,
     workspace_refresh,
     workspace_settings_update,
@@ -23,6 +24,7 @@ __all__ = [
     "DecisionResult",
     "NewLeave",
     "balances_refresh_request",
+    "coverage_minimums_set",
     "leave_approve",
     "leave_create",
     "leave_reject",

@@ -7,6 +7,7 @@ deliveries are queued only once that transaction has committed, and each is clai
 is sent, so a request is announced once across workers and restarts.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -32,6 +33,12 @@ logger = logging.getLogger("dashboard.alerts")
 Channel = AlertDelivery.Channel
 State = AlertDelivery.State
 
+# A request that has left the pending list (decided or withdrawn) is not announced again, so
+# its row is only history; it is kept a day in case a list was read a moment out of date.
+SEEN_KEEP_AFTER_PENDING = dt.timedelta(days=1)
+# Deliveries that ended (sent, dropped, failed) are kept this long for support questions.
+DELIVERY_HISTORY = dt.timedelta(days=30)
+
 
 def pending_alerts_scan(*, user_id: int, workspace_id: int) -> list[str]:
     """Read the pending list afresh; announce what is new. Returns the ids announced here."""
@@ -50,6 +57,7 @@ def pending_alerts_scan(*, user_id: int, workspace_id: int) -> list[str]:
             for leave_id in pending
             if leave_id not in known and _claim(workspace_id, leave_id, silent=first_look)
         ]
+        _forget_no_longer_pending(workspace_id, pending)
         if first_look or not mine:
             return []
         deliveries = _deliveries(workspace_id, user_id, mine)
@@ -71,6 +79,25 @@ def _claim(workspace_id: int, leave_id: str, *, silent: bool) -> bool:
     except IntegrityError:
         return False  # another worker saw it first
     return True
+
+
+def _forget_no_longer_pending(workspace_id: int, pending: list[str]) -> int:
+    """Drop the rows of requests that are no longer pending, so the table does not grow."""
+    cutoff = timezone.now() - SEEN_KEEP_AFTER_PENDING
+    deleted, _ = (
+        LeaveAnnouncement.objects.filter(workspace_id=workspace_id, seen_at__lt=cutoff)
+        .exclude(leave_id__in=pending)
+        .delete()
+    )
+    return deleted
+
+
+def alert_history_prune() -> int:
+    """Delete deliveries that ended more than DELIVERY_HISTORY ago; returns how many."""
+    ended = (State.SENT, State.DROPPED, State.FAILED)
+    cutoff = timezone.now() - DELIVERY_HISTORY
+    deleted, _ = AlertDelivery.objects.filter(state__in=ended, created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _queue(delivery_id: int) -> None:

@@ -19,6 +19,7 @@ class DecisionOutcome(StrEnum):
     INVALID = "invalid"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    REFUSED = "refused"
     IN_PROGRESS = "in_progress"
 
 

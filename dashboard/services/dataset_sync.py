@@ -15,8 +15,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from dashboard.platform.cache import Cached, cache_peek, workspace_key
 from dashboard.selectors import balance_list, leave_list_pending, member_list, policy_list
 from dashboard.selectors.parallel import reads_through
@@ -34,6 +32,7 @@ from dashboard.selectors.workspace_dataset import (
     part_pages,
     window_months,
 )
+from dashboard.selectors.zones import workspace_today_peek
 from dashboard.webwork import OverBudget, WebWorkError
 from dashboard.webwork_oauth.allowance import sync_room
 from dashboard.webwork_oauth.tokens import client_for_sync
@@ -126,7 +125,8 @@ def workspace_dataset_sync(
 ) -> list[str]:
     """Renew the parts of the workspace's dataset that are due, as far as the person's sync
     share of calls allows; returns the parts renewed. Raises non-retryable WebWork errors."""
-    today = today or timezone.localdate()
+    # The workspace's today, as its pages and feeds count it (from our table and the cache).
+    today = today or workspace_today_peek(workspace_id=workspace_id)
     plan = dataset_sync_plan(user_id=user_id, workspace_id=workspace_id, today=today)
     if not plan:
         return []

@@ -19,6 +19,7 @@ from dashboard.selectors import leave_get, leave_get_or_none, member_list
 from dashboard.selectors.workspace_dataset import dataset_leave_replace
 from dashboard.services import claims
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
+from dashboard.services.decision_rules import Refusal, decision_refusal, leave_for_rules
 from dashboard.services.workspaces import balances_refresh_request
 from dashboard.text import normalise_text, shows_something
 from dashboard.webwork import (
@@ -46,6 +47,7 @@ class DecisionResult:
     leave: Leave | None = None
     decided_by_you: bool = False
     decided_at: dt.datetime | None = None
+    refusal: Refusal | None = None
 
     @property
     def done(self) -> bool:
@@ -85,17 +87,41 @@ class Decision:
         )
 
 
-def leave_approve(*, user: AbstractBaseUser, workspace_id: int, leave_id: str) -> DecisionResult:
-    """Approve a pending leave request."""
-    return _decide(
-        Decision(
-            user=user,
-            workspace_id=workspace_id,
-            leave_id=leave_id,
-            action=Action.APPROVE,
-            reason="",
-        )
+def leave_approve(
+    *, user: AbstractBaseUser, workspace_id: int, leave_id: str, confirm_negative: bool = False
+) -> DecisionResult:
+    """Approve a pending leave request, if the decision rules let it through.
+
+    `confirm_negative` is the second, explicit tap that approves a request taking the balance
+    below zero under a policy that does not allow it.
+    """
+    decision = Decision(
+        user=user, workspace_id=workspace_id, leave_id=leave_id, action=Action.APPROVE, reason=""
     )
+    try:
+        leave = leave_for_rules(user_id=user.pk, workspace_id=workspace_id, leave_id=leave_id)
+    except NotFound as exc:
+        decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
+        )
+    refusal = decision_refusal(
+        user=user,
+        workspace_id=workspace_id,
+        leave=leave,
+        approve=True,
+        confirm_negative=confirm_negative,
+    )
+    if refusal is not None:
+        decision.audit(
+            DecisionOutcome.REFUSED,
+            member_id=leave.user_id if leave else None,
+            detail=refusal.code,
+        )
+        return DecisionResult(
+            outcome=DecisionOutcome.REFUSED, message=refusal.message, leave=leave, refusal=refusal
+        )
+    return _decide(decision)
 
 
 def leave_reject(

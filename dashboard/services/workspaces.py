@@ -1,11 +1,13 @@
 """Writes about a workspace rather than a leave: refreshing its data, its settings, who uses it."""
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from dashboard.models import ManagedWorkspace, UserPreference, WorkspaceSettings
+from dashboard.models import ManagedWorkspace, TeamCoverage, UserPreference, WorkspaceSettings
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.selectors.zones import reference_zone_forget
 from dashboard.services.alerts import pending_alerts_scan
 from dashboard.services.feeds import feed_owners_recheck
 from dashboard.webwork import Workspace
@@ -44,18 +46,43 @@ def balances_refresh_request(*, user_id: int, workspace_id: int) -> None:
 
 
 def workspace_settings_update(
-    *, workspace_id: int, holiday_country: str, holiday_subdivision: str
+    *,
+    workspace: Workspace,
+    holiday_country: str,
+    holiday_subdivision: str,
+    allow_self_approval: bool | None = None,
+    reference_timezone: str = "",
 ) -> WorkspaceSettings:
-    """Save where the workspace's public holidays come from."""
+    """Save where the workspace's public holidays come from, the zone of its "today" and (an
+    Owner only) whether its managers may approve their own requests; `None` leaves that rule
+    as it is."""
+    defaults: dict[str, object] = {
+        "holiday_country": holiday_country or "",
+        "holiday_subdivision": holiday_subdivision or "",
+        "reference_timezone": reference_timezone or "",
+    }
+    if allow_self_approval is not None:
+        if not workspace.is_owner:
+            raise PermissionDenied("only an Owner may change the four-eyes rule")
+        defaults["allow_self_approval"] = allow_self_approval
     row, _ = WorkspaceSettings.objects.update_or_create(
-        workspace_id=workspace_id,
-        defaults={
-            "holiday_country": holiday_country or "",
-            "holiday_subdivision": holiday_subdivision or "",
-        },
+        workspace_id=workspace.id, defaults=defaults
     )
+    workspace_id = workspace.id
     holiday_region_forget(workspace_id=workspace_id)
+    reference_zone_forget(workspace_id=workspace_id)
     return row
+
+
+def coverage_minimums_set(*, workspace_id: int, minimums: dict[str, int | None]) -> None:
+    """Save each team's minimum present (None removes the team's rule)."""
+    for team, minimum in minimums.items():
+        if minimum is None:
+            TeamCoverage.objects.filter(workspace_id=workspace_id, team_name=team).delete()
+        else:
+            TeamCoverage.objects.update_or_create(
+                workspace_id=workspace_id, team_name=team, defaults={"minimum": minimum}
+            )
 
 
 def managed_workspaces_record(*, user: AbstractBaseUser, workspaces: list[Workspace]) -> None:

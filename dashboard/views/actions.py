@@ -2,10 +2,11 @@
 form POST redirects back with a message, so every button works without JavaScript."""
 
 import time
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard import services
 from dashboard.forms import RejectForm
+from dashboard.platform.error_pages import error_page
 from dashboard.read_models.inbox import InboxRow, inbox_row_get
 from dashboard.selectors import cached_leave_peek, leave_get_or_none
 from dashboard.services import DecisionResult
@@ -21,17 +23,44 @@ from dashboard.views.pages import render_balances
 from dashboard.webwork import Leave
 
 
-@require_POST
+def post_only_with_a_way_back(view):
+    """Like `require_POST`, but a GET (a followed or bookmarked link) gets a page with a link
+    to the request instead of an empty 405; nothing is read or decided."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, workspace_id: int, leave_id, *args, **kwargs):
+        if request.method == "POST":
+            return view(request, workspace_id, leave_id, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["POST"])
+        response = error_page(
+            request,
+            405,
+            "Decisions are taken with a button",
+            "This address approves or rejects a request only from its button, so that a link "
+            "can never decide for you. Open the request to decide it.",
+            back=(reverse("leave_detail", args=[workspace_id, leave_id]), "Open the request"),
+        )
+        response["Allow"] = "POST"
+        return response
+
+    return wrapper
+
+
+@post_only_with_a_way_back
 @workspace_view
 def leave_approve(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
-    """Approve in one tap."""
+    """Approve in one tap (two when the balance would go below what the policy allows)."""
     result = services.leave_approve(
-        user=request.user, workspace_id=workspace_id, leave_id=str(leave_id)
+        user=request.user,
+        workspace_id=workspace_id,
+        leave_id=str(leave_id),
+        confirm_negative=request.POST.get("confirm_negative") == "1",
     )
     return _decision_response(request, workspace_id, str(leave_id), result)
 
 
-@require_POST
+@post_only_with_a_way_back
 @workspace_view
 def leave_reject(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
     """Reject with a reason (required)."""
@@ -142,6 +171,7 @@ def balances_refresh(request: WorkspaceRequest, workspace_id: int) -> HttpRespon
     if request.htmx:
         return render_balances(request, workspace_id, params=request.POST, since=requested_at)
     messages.info(request, "Refreshing balances from WebWork. This takes a few seconds.")
-    params = {key: request.POST[key] for key in ("q", "team") if request.POST.get(key)}
+    keys = ("q", "team", "policy", "sort", "dir")
+    params = {key: request.POST[key] for key in keys if request.POST.get(key)}
     params["since"] = f"{requested_at:.3f}"
     return redirect(f"{reverse('balances', args=[workspace_id])}?{urlencode(params)}")

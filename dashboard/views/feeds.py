@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +21,7 @@ from dashboard.platform.ratelimit import WINDOW_SECONDS, hit
 from dashboard.read_models.feeds import FeedsPage, feeds_page_get
 from dashboard.read_models.ical import feed_document_get
 from dashboard.selectors.feeds import feed_by_token, feed_owner_workspace, feed_token_hash
+from dashboard.selectors.zones import workspace_today_peek
 from dashboard.services.feeds import (
     FeedSpec,
     feed_create,
@@ -120,9 +120,9 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         workspace = feed_owner_workspace(user_id=feed.owner_id, workspace_id=feed.workspace_id)
         if workspace is None:
             raise Http404("the feed's owner no longer manages this workspace")
-        document = feed_document_get(
-            feed=feed, workspace_name=workspace.name, today=timezone.localdate()
-        )
+        # From the cache only: a feed read never asks WebWork for data (the owner's access aside).
+        today = workspace_today_peek(workspace_id=feed.workspace_id)
+        document = feed_document_get(feed=feed, workspace_name=workspace.name, today=today)
     except (ReauthRequired, AuthExpired) as exc:
         logger.info("feed stopped: its owner must sign in again", extra={"feed_id": feed.pk})
         raise Http404("the feed's owner must sign in again") from exc

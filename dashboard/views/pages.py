@@ -1,33 +1,55 @@
 """GET pages. Each parses its input, calls one read model and renders; HTMX gets a partial."""
 
-import csv
 import re
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboard.dates import parse_month
-from dashboard.forms import LeaveCreateForm, LeaveFilterForm, WorkspaceSettingsForm
+from dashboard.dates import month_or_none, parse_month
+from dashboard.forms import (
+    CoverageForm,
+    LeaveCreateForm,
+    LeaveFilterForm,
+    WorkspaceSettingsForm,
+)
 from dashboard.models import UserPreference
-from dashboard.read_models.balances import balance_table_get
+from dashboard.read_models.balances import balance_csv_rows, balance_table_get
 from dashboard.read_models.calendar import calendar_get
+from dashboard.read_models.export import csv_lines, csv_stream, xlsx_bytes
 from dashboard.read_models.inbox import PAGE_SIZE as INBOX_PAGE_SIZE
 from dashboard.read_models.inbox import inbox_get
+from dashboard.read_models.leave_detail import leave_detail_get
 from dashboard.read_models.leaves import (
     LeaveFilters,
-    csv_rows,
     filter_options,
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
-from dashboard.selectors import holiday_region, workspace_list_for_user
-from dashboard.services import NewLeave, leave_create, workspace_settings_update
+from dashboard.read_models.projection import leave_projection_view_get
+from dashboard.selectors import (
+    holiday_region,
+    member_list,
+    workspace_list_for_user,
+    workspace_today,
+)
+from dashboard.selectors.coverage import coverage_minimums, team_sizes
+from dashboard.selectors.workspace_rules import self_approval_allowed
+from dashboard.selectors.zones import members_zone_get, reference_zone_setting
+from dashboard.services import (
+    NewLeave,
+    coverage_minimums_set,
+    leave_create,
+    workspace_settings_update,
+)
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
+from dashboard.views.zones import viewer_zone_form
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -110,21 +132,54 @@ def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_GET
 @workspace_view
 def leave_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """CSV of exactly the filtered list, streamed, with a header row and ISO dates."""
+    """CSV of exactly the filtered list, streamed: UTF-8 with a BOM, ISO dates (export.py)."""
+    return _export(request, workspace_id, "csv")
+
+
+@require_GET
+@workspace_view
+def leave_export_xlsx(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """The same rows as an Excel workbook, with typed cells."""
+    return _export(request, workspace_id, "xlsx")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export(request: WorkspaceRequest, workspace_id: int, extension: str) -> HttpResponse:
+    """The filtered list as a download; with WebWork not answering, back to the list."""
     _, _, listing = _filtered_listing(request, workspace_id)
     if listing.unavailable:
         messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
-    # Every cell quoted: a separator inside a value never starts a cell, whatever the delimiter.
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in csv_rows(listing)), content_type="text/csv; charset=utf-8"
-    )
+    if extension == "csv":
+        response = StreamingHttpResponse(csv_lines(listing), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(xlsx_bytes(listing), content_type=XLSX_TYPE)
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (
-        f'attachment; filename="leave-requests-{workspace_id}-{stamp}.csv"'
+        f'attachment; filename="leave-requests-{workspace_id}-{stamp}.{extension}"'
     )
     return response
+
+
+@require_GET
+@workspace_view
+def leave_detail(request: WorkspaceRequest, workspace_id: int, leave_id) -> HttpResponse:
+    """One request in full: a page of its own, or (HTMX) the dialog's content over a page.
+
+    Its approve and reject forms come back to where the person was: the page under the
+    dialog, or this page.
+    """
+    detail = leave_detail_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave_id=str(leave_id)
+    )
+    if detail.not_found:
+        raise Http404("WebWork knows no such leave in this workspace")
+    back = request.htmx.current_url_abs_path if request.htmx else None
+    context = {"detail": detail, "row": detail.row, "back": back or request.get_full_path()}
+    template = _page_or_partial(request, "dashboard/leaves/detail.html", "panel")
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,11 +213,28 @@ def leave_new(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
                 url += f"?member={result.leave.user_id}&highlight={result.leave.id}"
             return redirect(url)
         form.add_upstream_errors(result.field_errors, result.message)
+    preview = leave_projection_view_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
+    )
     template = "dashboard/leaves/new.html"
     if switching:
         form.errors.clear()
         template += "#leave-form"
-    return render(request, template, {"form": form, "policy": form.selected_policy})
+    context = {"form": form, "policy": form.selected_policy, "preview": preview}
+    return render(request, template, context)
+
+
+@require_GET
+@workspace_view
+def leave_preview(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """The balance projection of the request being typed (HTMX, as member, policy and dates
+    change): now, after it, after all the member's pending requests."""
+    members, policies = filter_options(user_id=request.user.pk, workspace_id=workspace_id)
+    form = LeaveCreateForm(request.GET, members=members or [], policies=policies or [])
+    preview = leave_projection_view_get(
+        user_id=request.user.pk, workspace_id=workspace_id, leave=form.draft_leave()
+    )
+    return render(request, "dashboard/leaves/new.html#preview", {"preview": preview})
 
 
 @require_GET
@@ -176,17 +248,54 @@ def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
-    """Public holidays: which country (and region) this workspace follows."""
+    """Public holidays, the zone of "today", four eyes (an Owner's) and coverage minimums per
+    team; saved together, or nothing is saved and the form comes back with what was typed."""
     country, subdivision = holiday_region(workspace_id=workspace_id)
+    owner = request.workspace.is_owner
+    data = request.POST or None
     form = WorkspaceSettingsForm(
-        request.POST or None,
-        initial={"holiday_country": country, "holiday_subdivision": subdivision},
+        data,
+        owner=owner,
+        initial={
+            "holiday_country": country,
+            "holiday_subdivision": subdivision,
+            "allow_self_approval": self_approval_allowed(workspace_id=workspace_id),
+            "reference_timezone": reference_zone_setting(workspace_id=workspace_id),
+        },
+        members_zone=members_zone_get(user_id=request.user.pk, workspace_id=workspace_id),
     )
-    if request.method == "POST" and form.is_valid():
-        workspace_settings_update(workspace_id=workspace_id, **form.cleaned_data)
+    teams = _team_sizes(request.user.pk, workspace_id)
+    coverage = CoverageForm(
+        data, teams=teams or {}, minimums=coverage_minimums(workspace_id=workspace_id)
+    )
+    if request.method == "POST" and form.is_valid() and coverage.is_valid():
+        with transaction.atomic():
+            workspace_settings_update(
+                workspace=request.workspace,
+                holiday_country=form.cleaned_data["holiday_country"],
+                holiday_subdivision=form.cleaned_data["holiday_subdivision"],
+                allow_self_approval=form.cleaned_data["allow_self_approval"] if owner else None,
+                reference_timezone=form.cleaned_data["reference_timezone"],
+            )
+            coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    return render(request, "dashboard/settings/settings.html", {"form": form})
+    context = {
+        "form": form,
+        "owner": owner,
+        "coverage": coverage,
+        "teams_known": teams is not None,
+        "zone_form": viewer_zone_form(request.user.pk),
+    }
+    return render(request, "dashboard/settings/settings.html", context)
+
+
+def _team_sizes(user_id: int, workspace_id: int) -> dict[str, int] | None:
+    """Active members per team, or None when WebWork can't list the members now."""
+    try:
+        return team_sizes(member_list(user_id=user_id, workspace_id=workspace_id).value)
+    except WebWorkError:
+        return None
 
 
 def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
@@ -226,19 +335,14 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class _Echo:
-    """A file-like object whose write returns the line (for streaming csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @workspace_view
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
-    today = timezone.localdate()
-    first = parse_month(request.GET.get("month"), today)
+    today = workspace_today(user_id=request.user.pk, workspace_id=workspace_id)
+    raw_month = request.GET.get("month")
+    first = parse_month(raw_month, today)
+    month_not_understood = bool(raw_month) and month_or_none(raw_month) is None
     policy_id = _int_or_none(request.GET.get("policy"))
     team = (request.GET.get("team") or "").strip()[:200] or None
     month = calendar_get(
@@ -249,7 +353,13 @@ def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
         policy_id=policy_id,
         today=today,
     )
-    context = {"cal": month, "team": team, "policy_id": policy_id, "today": today}
+    context = {
+        "cal": month,
+        "team": team,
+        "policy_id": policy_id,
+        "today": today,
+        "month_not_understood": raw_month[:20] if month_not_understood else "",
+    }
     template = _page_or_partial(request, "dashboard/calendar/calendar.html", "calendar")
     return render(request, template, context)
 
@@ -263,11 +373,53 @@ def balances(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     )
 
 
+def _balance_table(request, workspace_id: int, params):
+    """The balances table for the filters and sort in `params`, and those filters."""
+    filters = {
+        "q": (params.get("q") or "").strip()[:100],
+        "team": (params.get("team") or "").strip()[:200] or None,
+        "policy": _int_or_none(params.get("policy")),
+    }
+    table = balance_table_get(
+        user_id=request.user.pk,
+        workspace_id=workspace_id,
+        q=filters["q"],
+        team=filters["team"],
+        policy_id=filters["policy"],
+        sort=(params.get("sort") or "team")[:20],
+        descending=params.get("dir") == "desc",
+    )
+    return table, filters
+
+
+def _balance_query(filters: dict, table=None) -> str:
+    """The filters (and the table's sort) as a query string."""
+    query = {key: value for key, value in filters.items() if value}
+    if table is not None:
+        query |= {"sort": table.sort, "dir": "desc" if table.descending else "asc"}
+    return urlencode(query)
+
+
+@require_GET
+@workspace_view
+def balances_export(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
+    """CSV of the balances table exactly as shown: the same filters, columns and order."""
+    table, filters = _balance_table(request, workspace_id, request.GET)
+    if table.unavailable:
+        messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
+        return redirect(f"{reverse('balances', args=[workspace_id])}?{_balance_query(filters)}")
+    response = StreamingHttpResponse(
+        csv_stream(balance_csv_rows(table)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="balances-{workspace_id}-{stamp}.csv"'
+    return response
+
+
 def render_balances(request, workspace_id: int, *, params, since: float | None) -> HttpResponse:
     """The balances page, or its table for HTMX; polls while a refresh is awaited."""
-    q = (params.get("q") or "").strip()[:100]
-    team = (params.get("team") or "").strip()[:200] or None
-    table = balance_table_get(user_id=request.user.pk, workspace_id=workspace_id, q=q, team=team)
+    table, filters = _balance_table(request, workspace_id, params)
+    q, team = filters["q"], filters["team"]
     waiting = since is not None and (table.fetched_at or 0) < since
     too_long = waiting and time.time() - since > REFRESH_WAIT_SECONDS
     context = {
@@ -277,6 +429,9 @@ def render_balances(request, workspace_id: int, *, params, since: float | None) 
         "refreshing": waiting and not too_long,
         "refresh_slow": too_long,
         "since": f"{since:.3f}" if since else "",
+        "policy_id": filters["policy"],
+        "filter_query": _balance_query(filters),
+        "table_query": _balance_query(filters, table),
     }
     return render(
         request, _page_or_partial(request, "dashboard/balances/balances.html", "table"), context

@@ -17,6 +17,7 @@ class Identity:
     email: str = ""
     first_name: str = ""
     last_name: str = ""
+    timezone: str = ""  # WebWork's IANA name for the person, as sent (may be unknown or empty)
     workspaces: tuple[Workspace, ...] = ()
     other_roles: tuple[str, ...] = ()
     calls_made: int = 0  # WebWork calls it took to find out (the person's allowance counts them)
@@ -66,6 +67,7 @@ def identity_from_token(access_token: str) -> Identity:
         email=member.email,
         first_name=member.first_name,
         last_name=member.last_name,
+        timezone=member.timezone or "",
         workspaces=manageable,
         calls_made=len(calls),
     )

@@ -77,6 +77,15 @@
       : root.querySelector("[data-focus-after-swap]");
     if (focusTarget) focusTarget.focus();
   });
+  // A request's detail, fetched into the dialog, opens it as a modal (focus moves in, Escape
+  // and "Close" shut it, focus returns to the link).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = event.detail.target;
+    if (dialog && dialog.id === "leave-dialog" && !dialog.open) {
+      dialog.showModal();
+    }
+  });
+
   document.body.addEventListener("htmx:oobAfterSwap", function (event) {
     armToasts(event.detail.target);
   });

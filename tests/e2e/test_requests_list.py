@@ -3,36 +3,21 @@
 import csv
 import io
 import re
+import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.read_models.export import export_header
 from tests.e2e.browser import open_page, tap
 from tests.listing import in_window
 
 pytestmark = pytest.mark.e2e
 
 ANNUAL_LEAVE = 101
-CSV_HEADER = [
-    "id",
-    "member_id",
-    "member",
-    "team",
-    "policy",
-    "status",
-    "paid",
-    "start_date",
-    "end_date",
-    "leave_period",
-    "start_time",
-    "end_time",
-    "duration",
-    "note",
-    "created_at",
-    "decided_by",
-    "reject_reason",
-]
+# Times in the signed-in manager's zone in WebWork.
+CSV_HEADER = export_header(zoneinfo.ZoneInfo("Europe/Madrid"))
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -144,7 +129,8 @@ def test_export_downloads_the_filtered_list_as_csv(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert rows[0] == CSV_HEADER
     records = [dict(zip(CSV_HEADER, row, strict=True)) for row in rows[1:]]
     assert len(records) == shown
@@ -158,4 +144,4 @@ def test_export_downloads_the_filtered_list_as_csv(
         assert ISO_DATE.match(record["start_date"]), record
         assert ISO_DATE.match(record["end_date"]), record
         assert record["start_date"] <= record["end_date"], record
-        assert ISO_DATE.match(record["created_at"][:10]), record
+        assert ISO_DATE.match(record["created_at (Europe/Madrid)"][:10]), record

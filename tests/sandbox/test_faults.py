@@ -29,11 +29,10 @@ def test_latency_rule_delays_only_matching_paths(sandbox, call):
     started = time.perf_counter()
     assert call("GET", "/workspaces").status_code == 200
     slow = time.perf_counter() - started
-    started = time.perf_counter()
     assert call("GET", "/leaves/policies", params={"workspace_id": 1}).status_code == 200
-    fast = time.perf_counter() - started
-    assert slow >= 0.3
-    assert fast < 0.25
+    assert slow >= 0.3  # a lower bound holds on any machine; an upper one would not
+    delayed = {r["path"]: r.get("fault") for r in sandbox.state.calls.records()}
+    assert delayed == {"/api/v2/workspaces": "latency", "/api/v2/leaves/policies": None}
 
 
 def test_global_latency_applies_to_every_call(sandbox, call):

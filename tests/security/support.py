@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 import uuid
+import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -338,8 +339,17 @@ def response_texts(responses) -> list[str]:
     for response in responses:
         headers = "\n".join(f"{k}: {v}" for k, v in response.items())
         cookies = "\n".join(morsel.OutputString() for morsel in response.cookies.values())
-        texts.append(f"{response.status_code}\n{headers}\n{cookies}\n" + body(response).decode())
+        texts.append(f"{response.status_code}\n{headers}\n{cookies}\n" + _body_text(response))
     return texts
+
+
+def _body_text(response) -> str:
+    """The body as text; a workbook (a zip of XML parts) unpacked, so its text is searched too."""
+    raw = body(response)
+    if not response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        return raw.decode()
+    with zipfile.ZipFile(io.BytesIO(raw)) as workbook:
+        return "\n".join(workbook.read(name).decode() for name in workbook.namelist())
 
 
 def database_dump() -> list[str]:

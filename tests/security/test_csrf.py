@@ -48,6 +48,7 @@ def _writes(webwork) -> list[tuple[str, dict]]:
             },
         ),
         (f"/w/{WS_A}/settings/", {"holiday_country": "DE", "holiday_subdivision": ""}),
+        (f"/w/{WS_A}/settings/zone/", {"timezone": "Asia/Tokyo"}),
         (f"/w/{WS_A}/feeds/", {"name": "Who's off"}),
         (f"/w/{WS_A}/notifications/", {"alerts_enabled": "on", "digest_hour": "8"}),
         (f"/w/{WS_A}/notifications/webhook/", {"url": "https://hooks.example.com/x"}),

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.utils.html import escape
 
@@ -47,6 +48,9 @@ def _pages(client, webwork, workspace_id: int) -> dict[str, str]:
             if response.get("Content-Type", "").startswith("text/csv"):
                 _assert_csv_is_a_download(response)
                 continue
+            if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+                _assert_xlsx_is_a_download(response)
+                continue
             pages[f"{label} {url}"] = body(response).decode()
     months = {lv["start_date"][:7] for lv in state.leaves_for(workspace_id)}
     for month in sorted(months):
@@ -80,6 +84,14 @@ def _assert_csv_is_a_download(response) -> None:
     for row in rows[1:]:
         for cell in row:
             assert cell[:1] not in ("=", "+", "@", "-"), cell[:40]
+
+
+def _assert_xlsx_is_a_download(response) -> None:
+    """The workbook holds raw text as text cells: no cell of it is a formula."""
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    assert sheet.max_row > 1
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
 
 
 def _assert_inert(pages: dict[str, str]) -> set[str]:

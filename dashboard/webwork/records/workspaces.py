@@ -44,3 +44,8 @@ class Workspace:
         """Whether the role may decide leave (WebWork opens its API to these roles only)."""
         role = re.sub(r"[\s_-]+", " ", self.role).strip().casefold()
         return role in _MANAGING_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the role is Owner (some workspace settings are the Owner's alone)."""
+        return self.role.strip().casefold() == "owner"

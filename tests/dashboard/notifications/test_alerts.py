@@ -214,3 +214,44 @@ def test_alerts_stop_with_the_one_click_link(watched, webwork, smtp):
     new_request(webwork, 1013)
     refresh(mateo)
     assert len(smtp.messages) == 1
+
+
+# --------------------------------------------------------------------------- housekeeping
+def test_requests_no_longer_pending_leave_the_seen_table_a_day_later(watched, webwork, smtp):
+    """The seen table holds what is pending (and a day of history), not every request ever."""
+    _, mateo = watched
+    leave = new_request(webwork)
+    refresh(mateo)
+    seen = LeaveAnnouncement.objects.filter(workspace_id=WS)
+    assert seen.filter(leave_id=leave["id"]).exists()
+    webwork.state.decide(leave["id"], "approved", by_user_id=1001)
+    refresh(mateo)
+    assert seen.filter(leave_id=leave["id"]).exists()  # kept a day: the list may lag
+    still_pending = set(seen.exclude(leave_id=leave["id"]).values_list("leave_id", flat=True))
+    seen.update(seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    refresh(mateo)
+    assert not seen.filter(leave_id=leave["id"]).exists()
+    assert set(seen.values_list("leave_id", flat=True)) == still_pending
+    assert len(smtp.messages) == 1  # and what is still pending was not announced again
+
+
+def test_ended_deliveries_are_deleted_after_a_month(watched, webwork, smtp):
+    from dashboard.tasks import alert_history_prune_task
+
+    _, mateo = watched
+    new_request(webwork)
+    refresh(mateo)
+    new_request(webwork, 1013)
+    refresh(mateo)
+    old, recent = AlertDelivery.objects.order_by("pk")
+    AlertDelivery.objects.filter(pk=old.pk).update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    )
+    AlertDelivery.objects.create(workspace_id=WS, channel="email", state="pending")
+    AlertDelivery.objects.filter(state="pending").update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    )
+    assert alert_history_prune_task.delay().result == 1
+    remaining = AlertDelivery.objects.order_by("pk")
+    assert [d.pk for d in remaining][:1] == [recent.pk]
+    assert sorted(d.state for d in remaining) == ["pending", "sent"]  # waiting ones stay

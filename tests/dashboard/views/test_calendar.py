@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 import pytest
+from django.utils import timezone
 
 from dashboard.dates import parse_month
 from dashboard.read_models.calendar import calendar_get
@@ -88,7 +89,8 @@ def test_month_has_bars_half_days_hours_and_pending(may, webwork, manager_client
     assert multi.label == "Annual leave"
     assert _bars(month, 1009)[may["pending"]["id"]].pending
     assert _bars(month, 1013)[may["half"]["id"]].half == "pm"
-    assert _bars(month, 1003)[may["hours"]["id"]].hours == "09:00–11:30"
+    # Yuki works in Tokyo; read from UTC, her hours name her zone.
+    assert _bars(month, 1003)[may["hours"]["id"]].hours == "09:00–11:30 Tokyo time"
     across = _bars(month, 1013)[may["across"]["id"]]
     assert (across.start, across.span, across.continues_before) == (1, 4, True)
     assert may["rejected"]["id"] not in _bars(month, 1003)
@@ -183,7 +185,10 @@ def test_the_cached_grid_follows_every_input_it_depends_on(may, webwork, manager
 
     pending = may["pending"]
     shown = manager_client.get(url).content.decode().count("bar--pending")
-    manager_client.post(f"/w/1/leaves/{pending['id']}/approve/", headers=HTMX)
+    # The second tap, should the balance go below zero that day: the cache is what is tested.
+    manager_client.post(
+        f"/w/1/leaves/{pending['id']}/approve/", {"confirm_negative": "1"}, headers=HTMX
+    )
     assert manager_client.get(url).content.decode().count("bar--pending") < shown
 
 
@@ -224,3 +229,16 @@ def test_on_the_first_of_the_month_nothing_is_folded(may, manager_client):
     assert EARLIER not in html
     today = html[html.index('class="agenda__day is-today"') :]
     assert "Saturday 1 May" in today[: today.index("</li>")]
+
+
+@pytest.mark.parametrize("raw", ["2027-13", "May", "<b>x</b>", "99999-01"])
+def test_a_month_not_understood_is_said_and_this_month_shown(manager_client, webwork, raw):
+    html = manager_client.get("/w/1/calendar/", {"month": raw}).content.decode()
+    assert "wasn't understood (use YYYY-MM" in html
+    assert "<b>x</b>" not in html
+    assert f"<h1>{timezone.localdate():%B %Y}</h1>" in html
+
+
+def test_a_good_month_says_nothing_about_understanding(manager_client, webwork):
+    html = manager_client.get("/w/1/calendar/", {"month": "2027-03"}).content.decode()
+    assert "understood" not in html

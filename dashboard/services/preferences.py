@@ -1,0 +1,15 @@
+"""A person's own settings kept here: the time zone they read times in."""
+
+from dashboard.models import UserPreference
+
+
+def viewer_zone_from_webwork_record(*, user_id: int, zone_name: str) -> None:
+    """Keep WebWork's time zone of the person (read at sign-in), as sent: it is checked on use."""
+    UserPreference.objects.update_or_create(
+        user_id=user_id, defaults={"webwork_timezone": (zone_name or "").strip()[:64]}
+    )
+
+
+def viewer_zone_choose(*, user_id: int, zone_name: str) -> None:
+    """The person's own choice of time zone; "" follows WebWork's again."""
+    UserPreference.objects.update_or_create(user_id=user_id, defaults={"timezone": zone_name})
