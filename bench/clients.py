@@ -113,6 +113,10 @@ class Sandbox:
         """Latency added to every OAuth and API call."""
         self.control.put(f"{self.base}/_sandbox/config", json={"latency_ms": ms}, timeout=10)
 
+    def reset_rate_limits(self) -> None:
+        """Start every rate window afresh (the limit itself stays on)."""
+        self.control.delete(f"{self.base}/_sandbox/rate-limits", timeout=10).raise_for_status()
+
     def clear_calls(self) -> None:
         """Forget the call log."""
         self.control.delete(f"{self.base}/_sandbox/calls", timeout=10).raise_for_status()

@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from bench import machine, report
+from bench.budget import ROUND, measure_round
 from bench.bulk import measure_bulk
 from bench.clients import Dashboard, Sandbox
 from bench.floor import measure_floor
@@ -189,13 +190,21 @@ def _run(stack: Stack, options: Options, results: dict, started: float) -> None:
         "web": f"gunicorn config.wsgi, {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads",
         "settings": "bench.settings (config.settings.production; plain-HTTP cookies, no SSL "
         "redirect)",
-        "sandbox": {**SEED, "rate_limit": 0},
+        "sandbox": {**SEED, "rate_limit": 60},
     }
     cases = [c for c in build_cases(pools.policy_id) if not options.cases or c.key in options.cases]
     results["cases"] = [asdict(c) for c in cases]
     runner = Runner(
         stack, dashboard, sandbox, pools, {c.key: c for c in build_cases(pools.policy_id)}
     )
+
+    say("the morning round: five cold pages, then warm, with WebWork's rate limit on")
+    pages = {c.key: (c.title, c.path) for c in build_cases(pools.policy_id)}
+    results["budget"] = [
+        measure_round(stack, dashboard, sandbox, pages, latency)
+        for latency in options.latencies
+        if stack.can_flush and all(key in pages for key in ROUND)
+    ]
 
     # Time left for the series: the budget less what the load runs, floors and render need.
     post = len(LOAD_PAGES) * (options.load_seconds + 20) + (25 if options.quick else 50) + 15

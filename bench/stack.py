@@ -146,7 +146,8 @@ class Stack:
 
     # ----------------------------------------------------------------------- sandbox
     def start_sandbox(self) -> str:
-        """The fake WebWork on a free port, seeded large, without a rate limit."""
+        """The fake WebWork on a free port, seeded large, with WebWork's rate limit (60 calls a
+        minute per token)."""
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env["WEBWORK_CLIENT_ID"] = self.client_id
@@ -154,8 +155,6 @@ class Stack:
         args = [PYTHON, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)]
         for name, value in SEED.items():
             args += [f"--{name}", str(value)]
-        # Unlimited: repeated measurements would otherwise be throttled at 60 calls a minute.
-        args += ["--rate-limit", "0"]
         process = self.spawn("sandbox", args, env)
         self.sandbox_url = f"http://127.0.0.1:{port}"
         _wait_for(f"{self.sandbox_url}/_sandbox/healthz", process, "the sandbox", timeout=60)
@@ -234,6 +233,16 @@ class Stack:
             return
         client.flushdb()
         client.set(REDIS_MARK, "wwld-bench")
+
+    def fresh_minute(self) -> None:
+        """Forget the dashboard's count of the person's calls (its allowance), as a new minute
+        would; everything else cached stays."""
+        client = getattr(self, "_redis", None)
+        if client is None:
+            return
+        keys = list(client.scan_iter(match="*allowance*", count=1000))
+        if keys:
+            client.delete(*keys)
 
     def _forget_cache(self) -> None:
         client = self._redis

@@ -28,6 +28,7 @@ from dashboard.selectors.notifications import (
 from dashboard.services import workspace_refresh
 from dashboard.services.alerts import alert_history_prune
 from dashboard.services.bulk_decisions import bulk_run_advance, bulk_runs_stalled
+from dashboard.services.dataset_sync import workspace_dataset_sync
 from dashboard.services.held_decisions import held_decision_send, held_decisions_send_due
 from dashboard.services.notifications import digest_claim_release
 from dashboard.webwork import WebWorkError
@@ -82,14 +83,46 @@ def workspace_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
     parts = ("members", "policies", "balances", "pending")
     if workspace_id in feed_workspace_ids():
         # Owners first: each is checked with their own token, whatever befalls this one's.
-        parts = ("feed_owners", *parts, "window")
+        parts = ("feed_owners", *parts)
     return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=parts)
 
 
-@shared_task(bind=True, max_retries=3, ignore_result=True)
-def feed_window_refresh_task(self, *, workspace_id: int, user_id: int) -> str:
-    """Fetch the leave window a workspace's calendar feeds are drawn from (a new feed)."""
-    return _run_refresh(self, workspace_id=workspace_id, user_id=user_id, parts=("window",))
+@shared_task(ignore_result=True)
+def workspace_dataset_sync_task(*, workspace_id: int, user_id: int) -> str:
+    """Renew what is due of a workspace's read model, within the person's sync share of calls
+    (never retried: the next minute's run carries on where this one stopped)."""
+    lock = f"lock:dataset-sync:ws:{workspace_id}"
+    if not cache.add(lock, 1, REFRESH_LOCK_SECONDS):
+        return "skipped"
+    try:
+        done = workspace_dataset_sync(user_id=user_id, workspace_id=workspace_id)
+        return f"synced {len(done)}"
+    except WebWorkError as exc:
+        logger.warning("dataset sync failed: %s", exc.__class__.__name__)
+        return "failed"
+    except ReauthRequired:
+        return "reauth"
+    finally:
+        cache.delete(lock)
+
+
+# Someone looked at a workspace within this long: its read model is kept in step every minute.
+WATCHED_WITHIN = timedelta(minutes=15)
+
+
+@shared_task(ignore_result=True)
+def datasets_sync_task() -> int:
+    """Beat, every minute: sync the read model of every workspace someone is looking at, or
+    that has calendar feeds, with the token of its most recent manager."""
+    watched = set(
+        ManagedWorkspace.objects.filter(
+            last_viewed_at__gte=timezone.now() - WATCHED_WITHIN
+        ).values_list("workspace_id", flat=True)
+    ) | set(feed_workspace_ids())
+    chosen = {ws: user for ws, user in _active_managers().items() if ws in watched}
+    for workspace_id, user_id in chosen.items():
+        workspace_dataset_sync_task.delay(workspace_id=workspace_id, user_id=user_id)
+    return len(chosen)
 
 
 def _active_managers() -> dict[int, int]:

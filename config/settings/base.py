@@ -216,6 +216,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.workspaces_refresh_task",
         "schedule": WORKSPACE_REFRESH_MINUTES * 60.0,
     },
+    # The read model of every workspace someone is looking at (or with calendar feeds) is
+    # brought in step every minute, within SYNC_BUDGET_PER_MINUTE.
+    "sync-watched-datasets": {
+        "task": "dashboard.tasks.datasets_sync_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "refresh-expiring-tokens": {
         "task": "dashboard.tasks.tokens_refresh_task",
         "schedule": 6 * 3600.0,
@@ -291,6 +298,9 @@ WEBWORK_CALLS_PER_MINUTE = env_int("WEBWORK_CALLS_PER_MINUTE", 58)
 WEBWORK_WRITE_RESERVE = env_int("WEBWORK_WRITE_RESERVE", 8)
 if WEBWORK_CALLS_PER_MINUTE and WEBWORK_WRITE_RESERVE >= WEBWORK_CALLS_PER_MINUTE:
     raise ImproperlyConfigured("WEBWORK_WRITE_RESERVE must be below WEBWORK_CALLS_PER_MINUTE")
+# Calls the worker's dataset sync may make as one person in any 60 seconds (its share of the
+# reads above; pages keep the rest). See docs/architecture.md, "The workspace read model".
+SYNC_BUDGET_PER_MINUTE = env_int("SYNC_BUDGET_PER_MINUTE", 30, minimum=1)
 # Longest Retry-After a web request waits before retrying a read; longer ones show cached data.
 WEBWORK_WEB_MAX_RETRY_WAIT = 2.0
 # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).

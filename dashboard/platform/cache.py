@@ -36,12 +36,17 @@ PEER_WAIT_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class Cached[T]:
-    """A value read from WebWork, when it was fetched, and whether it is stale."""
+    """A value read from WebWork, when it was fetched, and whether it is stale.
+
+    A value put together from parts (the read model's months) may lack some that could not be
+    read: `missing` names them, and `error` says why.
+    """
 
     value: T
     fetched_at: float
     stale: bool = False
     error: WebWorkError | None = None
+    missing: tuple[str, ...] = ()
 
     @property
     def age_seconds(self) -> float:
@@ -181,6 +186,11 @@ def cache_only() -> Iterator[None]:
         yield
     finally:
         _cache_only.reset(marker)
+
+
+def cache_only_active() -> bool:
+    """Whether reads must answer from fresh cache now (inside `cache_only()`)."""
+    return _cache_only.get()
 
 
 def cached_fetch[T](

@@ -81,6 +81,11 @@ def notices_for(what: str, *outcomes: ReadResult | Cached | None) -> list[Notice
         error = item.error if isinstance(item, ReadResult) else None
         if entry is None and error is not None:
             notices.append(Notice("error", f"{describe(error)} Some {what} could not be loaded."))
+        elif entry is not None and entry.missing:
+            months = ", ".join(entry.missing)
+            notices.append(
+                Notice("warning", f"{describe(entry.error)} Not shown yet: {what} of {months}.")
+            )
         elif entry is not None and entry.stale:
             reason = describe(entry.error) if entry.error else "Updating in the background."
             notices.append(

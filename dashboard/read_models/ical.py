@@ -25,16 +25,18 @@ from dashboard.read_models.common import fingerprint
 from dashboard.read_models.format import leave_duration, leave_end
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
-    fetch_parallel,
     holiday_region,
     holidays_between,
     leave_overrides,
     leaves_with_overrides,
-    member_list,
-    policy_list,
 )
-from dashboard.selectors.feeds import WINDOW_FRESH_FOR, feed_window, leave_list_for_window
-from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, WebWorkError
+from dashboard.selectors.feeds import (
+    WINDOW_FRESH_FOR,
+    feed_names,
+    feed_window,
+    leave_list_for_window,
+)
+from dashboard.webwork import Leave, LeavePeriod, LeaveStatus
 
 PRODID = "-//WebWork Leave Dashboard//Leave feed//EN"
 UID_DOMAIN = "webwork-leave-dashboard"
@@ -52,17 +54,11 @@ class FeedDocument:
 
 
 def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date) -> FeedDocument:
-    """The feed's iCalendar document, from cached data (raises WebWorkError when none is)."""
-    owner, workspace_id = feed.owner_id, feed.workspace_id
-    reads = fetch_parallel(
-        user_id=owner,
-        window=lambda: leave_list_for_window(user_id=owner, workspace_id=workspace_id, today=today),
-        members=lambda: member_list(user_id=owner, workspace_id=workspace_id),
-        policies=lambda: policy_list(user_id=owner, workspace_id=workspace_id),
-    )
-    window = reads["window"]
-    if window.entry is None:
-        raise window.error or WebWorkError("the leave window could not be read")
+    """The feed's iCalendar document, from the workspace's read model (raises Unavailable
+    while the model lacks part of what it shows)."""
+    workspace_id = feed.workspace_id
+    window, stamps = leave_list_for_window(workspace_id=workspace_id, today=today)
+    members, policies = feed_names(workspace_id=workspace_id)
     overrides = leave_overrides(workspace_id=workspace_id)
     region = holiday_region(workspace_id=workspace_id) if feed.include_holidays else ("", "")
     key = workspace_key(
@@ -73,8 +69,9 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
             feed.updated_at,
             workspace_name,
             feed_window(today),
-            window.entry.fetched_at,
-            *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
+            stamps,
+            members.fetched_at,
+            policies.fetched_at,
             sorted((k, repr(v)) for k, v in overrides.items()),
             region,
         ),
@@ -82,8 +79,8 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
     cached = cache_peek(key)
     if cached is not None:
         return cached.value
-    lookup = Lookup.build(reads["members"].value, reads["policies"].value, None)
-    leaves = leaves_with_overrides(window.entry, overrides)
+    lookup = Lookup.build(members.value, policies.value, None)
+    leaves = leaves_with_overrides(window, overrides)
     document = _render(feed, workspace_name, today, leaves, lookup, region)
     cache_put(key, document, keep_for=WINDOW_FRESH_FOR)
     return document

@@ -1,9 +1,10 @@
 """What calendar feeds read: a workspace's leave window, the feed of a token, its owner's access.
 
 A feed is read by calendar clients, many times a day and by any number of subscribers, so it
-never reads WebWork per subscriber or per feed: every feed of a workspace is drawn from one
-cached list of the leaves of the window (3 months back, 12 ahead), fetched with one list call
-(its pages fanned out in parallel) and kept fresh by the worker's refresh cycle.
+never reads WebWork for its data: every feed of a workspace is drawn from the workspace's read
+model (`workspace_dataset`: the leaves of the window, 3 months back and 12 ahead, members and
+policies), which the worker keeps in step within its share of the budget. The only call a feed
+read can cost is its owner's access check, when the owner's list of workspaces is old.
 """
 
 import datetime as dt
@@ -11,69 +12,50 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 
-from dashboard.dates import add_months
 from dashboard.models import CalendarFeed
-from dashboard.platform.cache import Cached, cache_peek, cached_fetch, workspace_key
+from dashboard.platform.cache import Cached, cache_peek, workspace_key
 from dashboard.selectors.access import workspace_list_for_user
-from dashboard.selectors.parallel import page_client
-from dashboard.selectors.readers import DAY, MINUTE
-from dashboard.webwork import Leave, WebWorkError, Workspace
+from dashboard.selectors.readers import MINUTE
+from dashboard.selectors.workspace_dataset import dataset_window, dataset_window_peek
+from dashboard.webwork import Leave, Member, Policy, Unavailable, Workspace
 
-MONTHS_BACK = 3
-MONTHS_AHEAD = 12
+# How long a rendered feed is kept (a new dataset stamp is a new key anyway).
 WINDOW_FRESH_FOR = 30 * MINUTE
-WINDOW_KEEP_FOR = 2 * DAY
-
-
-def _scope(user_id: int) -> str:
-    """The breaker's scope: WebWork's rate limit is per person (as in `readers`)."""
-    return f"user:{user_id}"
 
 
 def feed_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day a feed covers: whole months, 3 back and 12 ahead of this one."""
-    first = add_months(today, -MONTHS_BACK)
-    last = add_months(today, MONTHS_AHEAD + 1) - dt.timedelta(days=1)
-    return first, last
+    """First and last day a feed covers: the read model's window, 3 months back, 12 ahead."""
+    return dataset_window(today)
+
+
+def _not_ready() -> Unavailable:
+    return Unavailable(
+        "The workspace's leave is still being gathered; try again in a few minutes.",
+        request_sent=False,
+    )
 
 
 def leave_list_for_window(
-    *, user_id: int, workspace_id: int, today: dt.date, force: bool = False
-) -> Cached[list[Leave]]:
-    """Every leave overlapping the feed window (all statuses), shared by all feeds of it."""
-    first, last = feed_window(today)
-
-    def fetch() -> list[Leave]:
-        return list(
-            page_client(user_id).iter_leaves(
-                workspace_id=workspace_id, date_from=first, date_to=last
-            )
-        )
-
-    try:
-        return cached_fetch(
-            workspace_key(workspace_id, "window", first.isoformat()),
-            fetch,
-            fresh_for=WINDOW_FRESH_FOR,
-            keep_for=WINDOW_KEEP_FOR,
-            breaker_scope=_scope(user_id),
-            force=force,
-        )
-    except WebWorkError:
-        # On the first of a month the window moves on. With WebWork failing then, last month's
-        # window (all but its newest month) is better than no feed at all.
-        previous = cache_peek(
-            workspace_key(workspace_id, "window", add_months(first, -1).isoformat())
-        )
-        if previous is None:
-            raise
-        return previous
+    *, workspace_id: int, today: dt.date
+) -> tuple[Cached[list[Leave]], tuple]:
+    """Every leave overlapping the feed window (all statuses), from the workspace's read model:
+    never read from WebWork here (the worker keeps the model), so feeds cost no call whatever
+    the number of subscribers. With the stamps of its parts; raises Unavailable while the
+    model lacks a month of it."""
+    window = dataset_window_peek(workspace_id=workspace_id, today=today)
+    if window is None:
+        raise _not_ready()
+    return window
 
 
-def window_age(*, workspace_id: int, today: dt.date) -> float | None:
-    """Seconds since the workspace's window was fetched, or None when it is not cached."""
-    entry = cache_peek(workspace_key(workspace_id, "window", feed_window(today)[0].isoformat()))
-    return entry.age_seconds if entry is not None else None
+def feed_names(*, workspace_id: int) -> tuple[Cached[list[Member]], Cached[list[Policy]]]:
+    """Members and policies as the read model holds them (never read here; Unavailable when
+    it holds none yet)."""
+    members = cache_peek(workspace_key(workspace_id, "members"))
+    policies = cache_peek(workspace_key(workspace_id, "policies"))
+    if members is None or policies is None:
+        raise _not_ready()
+    return members, policies
 
 
 def feed_token_hash(token: str) -> str:

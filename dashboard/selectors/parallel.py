@@ -5,8 +5,9 @@ thread, and a refused token is refreshed there too, so no worker ever writes to 
 """
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -30,6 +31,16 @@ def page_client(user_id: int) -> WebWorkClient:
     if memo is not None and user_id in memo:
         return memo[user_id]
     return client_for(user_id=user_id)
+
+
+@contextmanager
+def reads_through(user_id: int, client: WebWorkClient) -> Iterator[None]:
+    """Inside the block, the person's reads go through `client` (the sync's, with its budget)."""
+    marker = _clients.set({user_id: client})
+    try:
+        yield
+    finally:
+        _clients.reset(marker)
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,7 @@ def _run_all(
     user_id: int, client: WebWorkClient, reads: dict[str, Callable[[], Cached]]
 ) -> dict[str, ReadResult]:
     """Run reads that must ask WebWork: one in this thread, several in worker threads."""
-    marker = _clients.set({user_id: client})
-    try:
+    with reads_through(user_id, client):
         if len(reads) == 1:
             ((name, read),) = reads.items()
             return {name: _run_read(read)}
@@ -85,8 +95,6 @@ def _run_all(
                 for name, read in reads.items()
             }
             return {name: future.result() for name, future in futures.items()}
-    finally:
-        _clients.reset(marker)
 
 
 def _run_cached(

@@ -44,12 +44,17 @@ def _last_ids_key(workspace_id: int) -> str:
     return workspace_key(workspace_id, "pending-ids-last")
 
 
+def pending_peek(*, workspace_id: int) -> Cached[list[Leave]] | None:
+    """The pending list as held (before our decisions are applied), without asking WebWork."""
+    return cache_peek(leave_list_key(workspace_id, PENDING))
+
+
 def _pending_ids_peek(workspace_id: int) -> Cached[tuple[str, ...]] | None:
     """The ids of the cached pending list, and when it was fetched (None when not cached)."""
     ids_entry = cache_peek(leave_list_key(workspace_id, PENDING, "ids"))
     if ids_entry is not None:
         return ids_entry
-    entry = cache_peek(leave_list_key(workspace_id, PENDING))
+    entry = pending_peek(workspace_id=workspace_id)
     return _remember_pending_ids(workspace_id, entry) if entry is not None else None
 
 
@@ -92,7 +97,7 @@ def leave_pending_again(*, workspace_id: int, leave_id: str, since: dt.datetime)
 
 def cached_leave_peek(*, workspace_id: int, leave_id: str) -> Leave | None:
     """A leave from the cached pending list (with our decisions applied), if it is there."""
-    entry = cache_peek(leave_list_key(workspace_id, PENDING))
+    entry = pending_peek(workspace_id=workspace_id)
     if entry is None:
         return None
     leave = next((lv for lv in entry.value if lv.id == leave_id), None)

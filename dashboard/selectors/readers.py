@@ -6,12 +6,15 @@ our own writes through the workspace's data version.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.utils import timezone
 
 from dashboard.dates import month_bounds, year_bounds
 from dashboard.platform.cache import Cached, cached_fetch, data_version, workspace_key
 from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client
+from dashboard.selectors.workspace_dataset import covers, dataset_leaves, leaves_matching
 from dashboard.webwork import Balance, Leave, LeaveStatus, Member, Policy, WebWorkError
 
 MINUTE = 60
@@ -117,7 +120,28 @@ class LeaveQuery:
 def leave_list(
     *, user_id: int, workspace_id: int, query: LeaveQuery, force: bool = False
 ) -> Cached[list[Leave]]:
-    """Leaves matching `query` (every page, fetched in parallel)."""
+    """Leaves matching `query`: from the workspace's read model when its dates lie within the
+    model's window (filtered here, no call when its months are held), else from WebWork (every
+    page, fetched in parallel)."""
+    today = timezone.localdate()
+    if not force and covers(today, query.date_from, query.date_to):
+        entry = dataset_leaves(
+            user_id=user_id,
+            workspace_id=workspace_id,
+            date_from=query.date_from,
+            date_to=query.date_to,
+            today=today,
+        )
+        return replace(
+            entry,
+            value=leaves_matching(
+                entry.value,
+                status=query.status,
+                member_id=query.member_id,
+                policy_id=query.policy_id,
+                is_paid=query.is_paid,
+            ),
+        )
 
     def fetch() -> list[Leave]:
         return list(

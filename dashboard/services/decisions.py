@@ -23,6 +23,7 @@ from dashboard.models import AuditEntry, LeaveDecision
 from dashboard.platform.cache import cache_delete, user_key
 from dashboard.platform.queue import enqueue_later
 from dashboard.selectors import leave_get, leave_get_or_none, member_list
+from dashboard.selectors.workspace_dataset import dataset_leave_replace
 from dashboard.services import claims
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
 from dashboard.services.decision_rules import Refusal, decision_refusal, leave_for_rules
@@ -372,6 +373,7 @@ def _applied(
 ) -> DecisionResult:
     """WebWork applied our decision: record it, refresh balances in the background, say so."""
     claims.finish(row, leave)
+    dataset_leave_replace(workspace_id=decision.workspace_id, leave=leave)
     decision.audit(DecisionOutcome.DONE, member_id=leave.user_id, detail=detail)
     balances_refresh_request(workspace_id=decision.workspace_id, user_id=decision.user.pk)
     return DecisionResult(
@@ -391,6 +393,7 @@ def _decided_by_someone_else(
         user_id=decision.user.pk, workspace_id=decision.workspace_id, member_id=leave.decided_by
     )
     claims.finish(row, leave, by_name=name or "someone else in WebWork")
+    dataset_leave_replace(workspace_id=decision.workspace_id, leave=leave)
     decision.audit(DecisionOutcome.ALREADY_DECIDED, member_id=leave.user_id, detail=detail)
     return DecisionResult(
         outcome=DecisionOutcome.ALREADY_DECIDED,

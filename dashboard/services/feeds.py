@@ -15,14 +15,8 @@ from django.utils import timezone
 
 from dashboard.models import CalendarFeed
 from dashboard.platform.queue import enqueue
-from dashboard.selectors import workspace_list_for_user, workspace_today
-from dashboard.selectors.feeds import (
-    WINDOW_FRESH_FOR,
-    feed_owner_ids,
-    feed_token_hash,
-    leave_list_for_window,
-    window_age,
-)
+from dashboard.selectors import workspace_list_for_user
+from dashboard.selectors.feeds import feed_owner_ids, feed_token_hash
 from dashboard.webwork import WebWorkError
 from dashboard.webwork_oauth.tokens import ReauthRequired
 
@@ -63,8 +57,10 @@ def feed_create(
         include_holidays=spec.include_holidays,
         token_hash=hashed,
     )
-    # Fetch the workspace's leave window now, so the first calendar read finds it cached.
-    enqueue("dashboard.tasks.feed_window_refresh_task", workspace_id=workspace_id, user_id=user.pk)
+    # Bring the workspace's read model in step now, so the first calendar read finds it.
+    enqueue(
+        "dashboard.tasks.workspace_dataset_sync_task", workspace_id=workspace_id, user_id=user.pk
+    )
     return feed, token
 
 
@@ -114,20 +110,6 @@ def feed_read_record(*, feed: CalendarFeed) -> None:
     CalendarFeed.objects.filter(pk=feed.pk).filter(
         Q(last_read_at__isnull=True) | Q(last_read_at__lt=now - READ_NOTE_GRANULARITY)
     ).update(last_read_at=now)
-
-
-def feed_window_refresh(*, user_id: int, workspace_id: int) -> bool:
-    """Refetch the workspace's leave window for its feeds, unless it is less than half stale.
-
-    The worker runs this on every refresh cycle of a workspace that has feeds, so calendar
-    reads find it cached; it costs one list call (its pages fetched in parallel).
-    """
-    today = workspace_today(workspace_id=workspace_id)
-    age = window_age(workspace_id=workspace_id, today=today)
-    if age is not None and age < WINDOW_FRESH_FOR / 2:
-        return False
-    leave_list_for_window(user_id=user_id, workspace_id=workspace_id, today=today, force=True)
-    return True
 
 
 def feed_owners_recheck(*, workspace_id: int) -> int:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from dashboard.models import AuditEntry
 from dashboard.platform.cache import data_version_bump
 from dashboard.selectors import leave_get_or_none
+from dashboard.selectors.workspace_dataset import dataset_leave_replace, dataset_months_forget
 from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
 from dashboard.services.decisions import DecisionResult, leave_approve
 from dashboard.services.workspaces import balances_refresh_request
@@ -145,8 +146,17 @@ def leave_create(
         leave = _find_created(user_id=user.pk, workspace_id=workspace_id, new=new)
     except WebWorkError:
         logger.info("created leave not found yet")
+    _note_filed(workspace_id, new, leave)
     _close(entry, DecisionOutcome.DONE, "", leave_id=leave.id if leave else "")
     return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
+
+
+def _note_filed(workspace_id: int, new: NewLeave, leave: Leave | None) -> None:
+    """Put the new request into the read model (or, not found yet, have its months re-read)."""
+    if leave is not None:
+        dataset_leave_replace(workspace_id=workspace_id, leave=leave)
+    else:
+        dataset_months_forget(workspace_id=workspace_id, date_from=new.start, date_to=new.end)
 
 
 def _refusal_message(exc: WebWorkError) -> str:
@@ -184,6 +194,7 @@ def _confirm_unknown_create(
         leave = None
     if leave is not None:
         data_version_bump(workspace_id)
+        _note_filed(workspace_id, new, leave)
         _close(entry, DecisionOutcome.DONE, detail, leave_id=leave.id)
         return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
     _close(entry, DecisionOutcome.UNKNOWN, detail)

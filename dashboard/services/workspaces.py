@@ -13,7 +13,7 @@ from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
 from dashboard.selectors.zones import reference_zone_forget
 from dashboard.services.alerts import pending_alerts_scan
-from dashboard.services.feeds import feed_owners_recheck, feed_window_refresh
+from dashboard.services.feeds import feed_owners_recheck
 from dashboard.webwork import Workspace
 
 
@@ -25,8 +25,7 @@ def workspace_refresh(
         "members": lambda: member_list(user_id=user_id, workspace_id=workspace_id, force=True),
         "policies": lambda: policy_list(user_id=user_id, workspace_id=workspace_id, force=True),
         "balances": lambda: balance_list(user_id=user_id, workspace_id=workspace_id, force=True),
-        # Calendar feeds: the leave window they are drawn from, and their owners' access.
-        "window": lambda: feed_window_refresh(user_id=user_id, workspace_id=workspace_id),
+        # Calendar feeds: their owners' access (their data is the read model's).
         "feed_owners": lambda: feed_owners_recheck(workspace_id=workspace_id),
         # New pending requests, announced once (alerts).
         "pending": lambda: pending_alerts_scan(user_id=user_id, workspace_id=workspace_id),

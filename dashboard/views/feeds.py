@@ -20,8 +20,8 @@ from dashboard.platform.error_pages import error_page
 from dashboard.platform.ratelimit import WINDOW_SECONDS, hit
 from dashboard.read_models.feeds import FeedsPage, feeds_page_get
 from dashboard.read_models.ical import feed_document_get
-from dashboard.selectors import workspace_today
 from dashboard.selectors.feeds import feed_by_token, feed_owner_workspace, feed_token_hash
+from dashboard.selectors.zones import workspace_today
 from dashboard.services.feeds import (
     FeedSpec,
     feed_create,
@@ -120,6 +120,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         workspace = feed_owner_workspace(user_id=feed.owner_id, workspace_id=feed.workspace_id)
         if workspace is None:
             raise Http404("the feed's owner no longer manages this workspace")
+        # From our table and the cache only: a feed read never asks WebWork for data.
         today = workspace_today(workspace_id=feed.workspace_id)
         document = feed_document_get(feed=feed, workspace_name=workspace.name, today=today)
     except (ReauthRequired, AuthExpired) as exc:
@@ -127,7 +128,10 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("the feed's owner must sign in again") from exc
     except WebWorkError:
         response = error_page(
-            request, 503, "Try again later", "WebWork isn't answering and nothing is cached yet."
+            request,
+            503,
+            "Try again later",
+            "The workspace's leave isn't gathered yet, or WebWork isn't answering.",
         )
         response["Retry-After"] = "300"
         return response

@@ -109,8 +109,10 @@ class WebWorkClient(Requester):
         date_from: date | None = None,
         date_to: date | None = None,
         leave_id: str | None = None,
+        expect_pages: int = 1,
     ) -> Iterator[Leave]:
-        """Yield the leave requests of a workspace matching the filters (dates: overlap)."""
+        """Yield the leave requests of a workspace matching the filters (dates: overlap);
+        `expect_pages`: how many pages the list had last time (all asked for at once)."""
         params: dict[str, Any] = {"workspace_id": _check_int("workspace_id", workspace_id)}
         optional = {
             "id": leave_id,
@@ -122,7 +124,7 @@ class WebWorkClient(Requester):
             "date_to": date_to.isoformat() if date_to else None,
         }
         params |= {key: value for key, value in optional.items() if value is not None}
-        for item in self._iter_pages("/leaves", params):
+        for item in self._iter_pages("/leaves", params, expect_pages=expect_pages):
             yield Leave.from_api(item)
 
     def get_leave(self, *, workspace_id: int, leave_id: str, for_decision: bool = False) -> Leave:

@@ -115,33 +115,50 @@ class Requester:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"
 
-    def _iter_pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Yield the objects of every page in order; pages 2..last are fetched concurrently."""
+    def _iter_pages(
+        self, path: str, params: dict[str, Any], *, expect_pages: int = 1
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the objects of every page in order.
+
+        The first page says how many there are; the rest are then fetched concurrently. With
+        `expect_pages` (how many the list had last time) pages 1 to that are asked for at once,
+        in one round, and only pages beyond it wait for the first page's answer.
+        """
         params = {**params, "per_page": PER_PAGE}
-        first = self._request("GET", path, params={**params, "page": 1})
-        first_items = items_from_api(first.get("data"))
+        ahead = min(max(expect_pages, 1), MAX_PAGES)
+        executor = ThreadPoolExecutor(
+            max_workers=self._page_workers, thread_name_prefix="webwork-page"
+        )
+        try:
+            early = [self._submit_page(executor, path, params, p) for p in range(2, ahead + 1)]
+            first = self._request("GET", path, params={**params, "page": 1})
+            last = self._last_page(path, first)
+            yield from items_from_api(first.get("data"))
+            later = [
+                self._submit_page(executor, path, params, p) for p in range(ahead + 1, last + 1)
+            ]
+            for page, future in enumerate([*early, *later], start=2):
+                items = future.result()
+                if page <= last:  # a page asked for ahead of a list that has shrunk
+                    yield from items
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _submit_page(self, executor: ThreadPoolExecutor, path: str, params: dict, page: int):
+        # Each page runs in a copy of this context, so record_calls() sees its call.
+        return executor.submit(contextvars.copy_context().run, self._get_page, path, params, page)
+
+    @staticmethod
+    def _last_page(path: str, first: dict[str, Any]) -> int:
+        """The last page the first page announces (1 without a pagination block)."""
         meta = first.get("meta")
         pagination = meta.get("pagination") if isinstance(meta, dict) else None
         last = to_int(pagination.get("last_page")) if isinstance(pagination, dict) else None
-        last = max(last or 1, 1)  # no pagination block: a single page
+        last = max(last or 1, 1)
         if last > MAX_PAGES:
             logger.warning("webwork %s announced %d pages; refusing to follow", path, last)
             raise BadResponse(f"WebWork announced {last} pages; at most {MAX_PAGES} are read.")
-        yield from first_items
-        if last == 1:
-            return
-        workers = min(self._page_workers, last - 1)
-        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webwork-page")
-        try:
-            # Each page runs in a copy of this context, so record_calls() sees its call.
-            futures = [
-                executor.submit(contextvars.copy_context().run, self._get_page, path, params, page)
-                for page in range(2, last + 1)
-            ]
-            for future in futures:
-                yield from future.result()
-        finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+        return last
 
     def _get_page(self, path: str, params: dict[str, Any], page: int) -> list[dict[str, Any]]:
         body = self._request("GET", path, params={**params, "page": page})

@@ -74,6 +74,47 @@ def allowance_take(*, user_id: int, kind: str = "read", deadline: float | None =
         time.sleep(wait)
 
 
+@dataclass(frozen=True)
+class SyncGate:
+    """The `CallGate` of the worker's dataset sync acting as one person: each call takes a
+    token from the person's sync share (`SYNC_BUDGET_PER_MINUTE` in any 60 seconds) and then
+    from their allowance, never waiting for either (the sync tries again next minute)."""
+
+    user_id: int
+
+    def admit(self, kind: str, *, deadline: float | None) -> None:
+        """Take a token of the sync share and one of the allowance, or raise OverBudget."""
+        wait = _take(_sync_key(self.user_id), settings.SYNC_BUDGET_PER_MINUTE)
+        if wait is not None:
+            raise OverBudget(retry_after=wait)
+        allowance_take(user_id=self.user_id, kind=kind)
+
+
+def _sync_key(user_id: int) -> str:
+    return f"sync:{user_id}"
+
+
+def sync_room(*, user_id: int) -> int:
+    """Calls the sync may still make as the person in the current 60 seconds: what is left of
+    its share, and of the allowance's reads."""
+    limit = settings.SYNC_BUDGET_PER_MINUTE
+    sync_left = limit - _window_count(_sync_key(user_id), limit)
+    if settings.WEBWORK_CALLS_PER_MINUTE <= 0:
+        return sync_left
+    reads = settings.WEBWORK_CALLS_PER_MINUTE - settings.WEBWORK_WRITE_RESERVE
+    return max(min(sync_left, reads - _window_count(f"allowance:{user_id}", reads)), 0)
+
+
+def _window_count(key: str, limit: int) -> int:
+    """Tokens taken under `key` in the last 60 seconds."""
+    storage = _storage()
+    try:
+        return int(storage.get_moving_window(key, limit, WINDOW_SECONDS)[1])
+    except RedisError:
+        _redis_failed()
+        return _window_count(key, limit)
+
+
 def allowance_spent(*, user_id: int, calls: int) -> None:
     """Count reads already made as the person before they were known (signing in), as far as
     the bucket has room for reads: they are WebWork's to count too."""

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from dashboard.webwork import AuthExpired, TokenSet, WebWorkClient, refresh_access_token
 
-from .allowance import PersonGate
+from .allowance import PersonGate, SyncGate
 from .crypto import TokenUnreadable, decrypt, encrypt, reencrypt
 from .models import WebWorkToken
 
@@ -194,7 +194,9 @@ def webwork_user_id_for(*, user_id: int) -> int | None:
 
 
 @sensitive_variables("access_token")
-def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) -> WebWorkClient:
+def _client(
+    user_id: int, access_token: str, on_unauthorized, max_retry_wait, gate=None
+) -> WebWorkClient:
     return WebWorkClient(
         base_url=settings.WEBWORK_API_URL,
         access_token=access_token,
@@ -204,13 +206,24 @@ def _client(user_id: int, access_token: str, on_unauthorized, max_retry_wait) ->
             settings.WEBWORK_WEB_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait
         ),
         deadline=_deadline.get(),
-        gate=PersonGate(user_id),
+        gate=gate or PersonGate(user_id),
     )
 
 
 @sensitive_variables()
 def client_for(*, user_id: int, max_retry_wait: float | None = None) -> WebWorkClient:
     """A WebWork client acting as the person; a 401 triggers one refresh and one repeat."""
+    return _refreshing_client(user_id, max_retry_wait, None)
+
+
+def client_for_sync(*, user_id: int) -> WebWorkClient:
+    """A client for the worker's dataset sync: as `client_for`, within the person's sync share
+    of calls (`SyncGate`), never waiting on a Retry-After."""
+    return _refreshing_client(user_id, 0.0, SyncGate(user_id))
+
+
+@sensitive_variables()
+def _refreshing_client(user_id: int, max_retry_wait: float | None, gate) -> WebWorkClient:
     access_token = access_token_for(user_id=user_id)
     state = {"token": access_token}
 
@@ -218,7 +231,7 @@ def client_for(*, user_id: int, max_retry_wait: float | None = None) -> WebWorkC
         state["token"] = token_refresh(user_id=user_id, rejected_access_token=state["token"])
         return state["token"]
 
-    return _client(user_id, access_token, on_unauthorized, max_retry_wait)
+    return _client(user_id, access_token, on_unauthorized, max_retry_wait, gate)
 
 
 @sensitive_variables("access_token")

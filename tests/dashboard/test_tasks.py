@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dashboard import tasks
 from dashboard.platform.cache import workspace_key
+from dashboard.selectors.workspace_dataset import month_peek
 from dashboard.webwork_oauth.models import WebWorkToken
 
 
@@ -36,6 +37,21 @@ def test_beat_refreshes_every_workspace_with_an_active_user(owner_client, webwor
             assert cache.get(workspace_key(workspace_id, part)) is not None
     balance_calls = webwork.state.calls.records(path="^/api/v2/leaves/balances$")
     assert sorted(int(c["query"]["workspace_id"]) for c in balance_calls) == [1, 2]
+
+
+def test_beat_syncs_every_minute_the_read_model_of_workspaces_someone_looks_at(
+    owner_client, webwork
+):
+    entry = settings.CELERY_BEAT_SCHEDULE["sync-watched-datasets"]
+    assert entry["task"] == "dashboard.tasks.datasets_sync_task"
+    assert entry["schedule"] == 60
+    owner_client.get("/w/2/")  # Amara looks at workspace 2 only
+    webwork.state.calls.clear()
+    assert tasks.datasets_sync_task.delay().get() == 1
+    assert month_peek(workspace_id=2, month=(dt.date.today().year, dt.date.today().month))
+    assert month_peek(workspace_id=1, month=(dt.date.today().year, dt.date.today().month)) is None
+    asked = {int(c["query"]["workspace_id"]) for c in webwork.state.calls.records()}
+    assert asked == {2}
 
 
 def test_beat_skips_people_whose_sign_in_is_dead_or_idle(manager_client, webwork):

@@ -8,7 +8,6 @@ import datetime as dt
 import math
 import re
 import zoneinfo
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import icalendar
@@ -22,7 +21,9 @@ from django.test import Client
 from dashboard.models import CalendarFeed
 from dashboard.selectors import workspace_list_for_user
 from dashboard.selectors.feeds import feed_token_hash, feed_window
+from dashboard.services.dataset_sync import workspace_dataset_sync
 from dashboard.tasks import workspace_refresh_task
+from tests.sandbox_clock import sandbox_follows_the_clock
 from tests.security.support import captured_logs
 
 pytestmark = pytest.mark.django_db
@@ -336,30 +337,35 @@ def test_a_warm_feed_costs_no_call_whatever_the_number_of_subscribers(manager_cl
 @pytest.mark.clock("2027-05-15T10:00Z")
 @pytest.mark.sandbox_seed(members=500, teams=20, policies=6, leaves=5000)
 @pytest.mark.django_db(transaction=True)
-def test_a_cold_feed_costs_the_window_pages_once_for_all_subscribers(manager_client, webwork):
-    """The real bound: one list call whose pages are fetched in parallel, plus members and
-    policies when they are not cached: ceil(window leaves/100) + ceil(members/100) + 1."""
+def test_a_cold_feed_costs_no_call_and_is_served_once_the_worker_has_synced(
+    manager_client, webwork, monkeypatch
+):
+    """Feeds read only the workspace's read model: cold, they say "try later" without asking
+    WebWork for anything (the owner's access check aside); the worker's sync, within its
+    share of the budget, fills the model, and from then on every read is served, for nothing."""
+    sandbox_follows_the_clock(webwork.state, monkeypatch)
     tokens = [make_feed(manager_client, name=f"Feed {n}") for n in range(2)]
     today = dt.date(2027, 5, 15)
-    # Everything cold but the owner's list of workspaces (refreshed with every page they open).
     cache.clear()
     owner = get_user_model().objects.get(pk=CalendarFeed.objects.first().owner_id)
     assert workspace_list_for_user(user=owner)
-    webwork.state.reset_rate_limits()  # making the feeds warmed the window: a new minute
+    webwork.state.reset_rate_limits()
     webwork.state.calls.clear()
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(lambda n: read(tokens[n % 2]).status_code, range(20)))
-    assert statuses == [200] * 20
-    members = len(webwork.state.members_for(WS))
-    expected = _window_calls(webwork, today) + math.ceil(members / 100) + 1
-    # Each page asked for once, whatever the number of readers (a page too slow to answer on
-    # a busy machine may be asked again by the client's own retry: not another reader's).
-    asked = Counter((c["path"], c["query"].get("page")) for c in webwork.state.calls.records())
-    assert len(asked) == expected
-    assert max(asked.values()) <= 3
-    window_pages = {page for path, page in asked if path == "/api/v2/leaves"}
-    assert len(window_pages) == _window_calls(webwork, today)
-    assert _window_calls(webwork, today) > 30  # 5,000 leaves a year: 16 months is most of them
+    assert statuses == [503] * 20
+    assert webwork.state.calls.count() == 0
+    assert _window_calls(webwork, today) > 30  # one minute's sync share can't hold the window
+    for minute in range(1, 6):
+        with time_machine.travel(dt.datetime(2027, 5, 15, 10, minute, 1, tzinfo=dt.UTC)):
+            workspace_dataset_sync(user_id=owner.pk, workspace_id=WS, today=today)
+    with time_machine.travel(dt.datetime(2027, 5, 15, 10, 6, tzinfo=dt.UTC)):
+        assert workspace_list_for_user(user=owner, force=True)
+        webwork.state.calls.clear()
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            statuses = list(pool.map(lambda n: read(tokens[n % 2]).status_code, range(20)))
+        assert statuses == [200] * 20
+        assert webwork.state.calls.count() == 0
 
 
 # --------------------------------------------------------------------------- WebWork failing

@@ -1168,6 +1168,36 @@ def test_pages_after_the_first_are_fetched_concurrently(mocked, make_client):
     assert [leave.id for leave in leaves] == ["leave-10", "leave-20", "leave-30", "leave-40"]
 
 
+def test_pages_expected_from_last_time_are_asked_for_with_the_first(mocked, make_client):
+    # Pages 1-3 wait for one another: this only finishes if they are in flight together.
+    barrier = threading.Barrier(3, timeout=2)
+
+    def answer(request):
+        page = int(dict(parse_qsl(urlsplit(request.url).query))["page"])
+        if page <= 3:
+            barrier.wait()
+        return 200, {}, json.dumps(leaves_page(page * 10, 1, last_page=4))
+
+    mocked.add_callback(responses.GET, f"{BASE}/leaves", callback=answer)
+
+    leaves = list(make_client(page_workers=4).iter_leaves(workspace_id=1, expect_pages=3))
+
+    assert [leave.id for leave in leaves] == ["leave-10", "leave-20", "leave-30", "leave-40"]
+
+
+def test_pages_expected_beyond_a_shrunk_list_are_not_yielded(mocked, make_client):
+    def answer(request):
+        page = int(dict(parse_qsl(urlsplit(request.url).query))["page"])
+        return 200, {}, json.dumps(leaves_page(page * 10, 1 if page <= 2 else 0, last_page=2))
+
+    mocked.add_callback(responses.GET, f"{BASE}/leaves", callback=answer)
+
+    leaves = list(make_client(page_workers=4).iter_leaves(workspace_id=1, expect_pages=4))
+
+    assert [leave.id for leave in leaves] == ["leave-10", "leave-20"]
+    assert len(mocked.calls) == 4
+
+
 def test_missing_pagination_means_a_single_page(mocked, client):
     mocked.get(f"{BASE}/leaves", json=leaves_page(0, 3, last_page=None))
 
