@@ -176,6 +176,24 @@ def webwork(sandbox, settings):
 
 
 @pytest.fixture
+def rules_let_every_leave_through(transactional_db, webwork):
+    """Every pending leave of workspace 1 may be approved without a second tap: self-approval
+    allowed, and every policy lets a balance go below zero.
+
+    For tests of how many leaves are sent and how fast (bulk runs), whichever leaves the seed
+    gives. The rules themselves are tested where they are built (four eyes, the projection) and
+    in a bulk run that meets them (reported as skipped by a rule, nothing sent).
+    """
+    from dashboard.models import WorkspaceSettings
+
+    for policy in webwork.state.policies.values():
+        policy.allow_negative_balance = True
+    WorkspaceSettings.objects.update_or_create(
+        workspace_id=1, defaults={"allow_self_approval": True}
+    )
+
+
+@pytest.fixture
 def browser_client() -> Client:
     """A test client whose host is allowed as a sandbox redirect URI (127.0.0.1)."""
     return Client(HTTP_HOST="127.0.0.1:8000")

@@ -9,7 +9,7 @@ from tests.e2e.browser import horizontal_overflow, open_page, sign_in, small_tap
 from tests.e2e.test_accessibility import axe_violations, screenshots  # noqa: F401 (a fixture)
 from tests.e2e.test_responsive import TAP_TARGETS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("rules_let_every_leave_through")]
 
 
 def _puts(webwork) -> int:

@@ -58,6 +58,7 @@ def test_a_worker_killed_in_the_undo_window_loses_nothing_and_sends_once(
     assert LeaveDecision.objects.get(leave_id=leave_id).state == "done"
 
 
+@pytest.mark.usefixtures("rules_let_every_leave_through")
 def test_a_large_bulk_run_is_decided_by_the_worker_once_each(manager_client, webwork, redis_url):
     ids = [leave["id"] for leave in webwork.state.leaves_for(WS, status="pending")]
     assert len(ids) > 20

@@ -12,7 +12,11 @@ from dashboard.read_models.inbox import PAGE_SIZE
 from dashboard.services import bulk_decisions
 from tests.oauth_flow import sign_in_directly
 
-pytestmark = pytest.mark.django_db(transaction=True)  # decisions run in worker threads
+# Decisions run in worker threads; any pending leave may be decided (the rules are tested apart).
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("rules_let_every_leave_through"),
+]
 
 WS = 1
 HTMX = {"HX-Request": "true"}
