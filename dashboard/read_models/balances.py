@@ -154,9 +154,14 @@ def _columns(policy: Policy | None, policy_names: list[str]) -> list[Column]:
 
 
 def _pending_by_member(
-    pending: list[Leave] | None, policy: Policy, policies: list[Policy], holidays, year: int
+    pending: list[Leave] | None,
+    policy: Policy,
+    policies: list[Policy],
+    workspace_id: int,
+    year: int,
 ) -> dict[int, Fraction] | None:
-    """What each member's pending requests under `policy` take this year."""
+    """What each member's pending requests under `policy` take this year (each member's own
+    public holidays not counted)."""
     if pending is None:
         return None
     totals: dict[int, Fraction] = defaultdict(Fraction)
@@ -164,6 +169,7 @@ def _pending_by_member(
     for leave in pending:
         if leave.user_id is None or policy_of(leave, policies) != policy:
             continue
+        holidays = holidays_of_years(workspace_id, [year], member_id=leave.user_id)
         amount = leave_amount(leave, policy, holidays=holidays, start=start, end=end)
         totals[leave.user_id] += amount or 0
     return totals
@@ -244,7 +250,7 @@ def balance_table_get(
                 ),
                 policy,
                 policies,
-                holidays_of_years(workspace_id, [year]),
+                workspace_id,
                 year,
             )
     rows = []

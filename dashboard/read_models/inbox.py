@@ -250,7 +250,8 @@ class ProjectionInputs:
 
     balance_lists: dict[int, list[Balance] | None]
     pending: list[Leave] | None
-    holidays: dict[dt.date, str]
+    workspace_id: int
+    years: frozenset[int]
 
     def project(self, leave: Leave, lookup: Lookup) -> Projection | None:
         """The projection of a pending leave (None when its policy is unknown)."""
@@ -266,7 +267,7 @@ class ProjectionInputs:
             policy=policy,
             balances=balances,
             pending=self.pending,
-            holidays=self.holidays,
+            holidays=holidays_of_years(self.workspace_id, self.years, member_id=leave.user_id),
         )
 
 
@@ -294,7 +295,8 @@ def projection_inputs(
     return ProjectionInputs(
         balance_lists=lists | {this_year: current},
         pending=pending,
-        holidays=holidays_of_years(workspace_id, years),
+        workspace_id=workspace_id,
+        years=frozenset(years),
     )
 
 

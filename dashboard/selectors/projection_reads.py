@@ -7,7 +7,8 @@ detail, the new-request preview and the decision rules use `leave_projection`.
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from dashboard.selectors.holidays import holiday_region, holidays_between
+from dashboard.platform.cache import cache_peek, workspace_key
+from dashboard.selectors.holidays import holiday_region, holiday_regions, holidays_between
 from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
 from dashboard.selectors.pending import leave_list_pending
 from dashboard.selectors.projection import Projection, leave_years, project_balance
@@ -37,13 +38,28 @@ def member_balance(
     return entry.for_policy(policy.name) if entry is not None else None
 
 
-def holidays_of_years(workspace_id: int, years: Iterable[int]) -> dict[dt.date, str]:
-    """The workspace region's public holidays in the given years."""
+def holidays_of_years(
+    workspace_id: int, years: Iterable[int], *, member_id: int | None = None
+) -> dict[dt.date, str]:
+    """The public holidays a member has off in the given years: their own region, else their
+    team's, else the workspace's (the workspace's when no member is named)."""
     years = sorted(set(years))
     if not years:
         return {}
-    region = holiday_region(workspace_id=workspace_id)
+    region = _region_of(workspace_id, member_id)
     return holidays_between(region, dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31))
+
+
+def _region_of(workspace_id: int, member_id: int | None) -> tuple[str, str]:
+    """The member's holiday region; their team is read from the cached members (no call)."""
+    if member_id is None:
+        return holiday_region(workspace_id=workspace_id)
+    regions = holiday_regions(workspace_id=workspace_id)
+    if member_id in regions.members:
+        return regions.members[member_id]
+    cached = cache_peek(workspace_key(workspace_id, "members"))
+    member = next((m for m in cached.value if m.id == member_id), None) if cached else None
+    return regions.for_member(member)
 
 
 def _balances_of_year(user_id: int, workspace_id: int, year: int) -> list[Balance] | None:
@@ -92,5 +108,5 @@ def leave_projection(
         policy=policy,
         balances=balances,
         pending=pending_with_decisions(user_id=user_id, workspace_id=workspace_id),
-        holidays=holidays_of_years(workspace_id, years),
+        holidays=holidays_of_years(workspace_id, years, member_id=leave.user_id),
     )

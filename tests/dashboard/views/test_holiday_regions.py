@@ -129,3 +129,35 @@ def test_removing_a_members_region_gives_them_the_workspaces_again(manager_clien
     response = manager_client.post(f"/w/{WS}/settings/holidays/{row.pk}/delete/")
     assert response.status_code == 302
     assert holiday_regions(workspace_id=WS).members == {}
+
+
+@pytest.mark.clock("2027-09-20T10:00Z")
+def test_a_members_own_holidays_are_not_charged_to_their_balance(manager_client, webwork):
+    """A Monday-Tuesday leave over Spain's 12 October costs a member based in Spain one day,
+    and a colleague of the workspace's region two."""
+    from django.contrib.auth import get_user_model
+
+    from dashboard.selectors.projection_reads import leave_projection
+    from dashboard.webwork import Leave
+
+    _save_workspace_region(manager_client)
+    assert _give(manager_client, "member:1009", "ES").status_code == 302
+    annual = next(p for p in webwork.state.policies_for(WS) if p["name"] == "Annual leave")
+    manager = get_user_model().objects.get(email="manager@sandbox.test")
+    manager_client.get(f"/w/{WS}/")  # the inbox reads the members, as pages do
+
+    def cost(member_id: int):
+        created = webwork.state.add_leave(
+            WS, member_id, SPAIN_ONLY - dt.timedelta(days=1), SPAIN_ONLY, policy_id=annual["id"]
+        )
+        leave = Leave.from_api(webwork.state.leave(created["id"]))
+        (year,) = leave_projection(user_id=manager.pk, workspace_id=WS, leave=leave).years
+        return year.now - year.after_this
+
+    colleague = next(
+        m["id"]
+        for m in webwork.state.members_for(WS)
+        if m["id"] not in (1009, 1002) and m["status"] == "active"
+    )
+    assert cost(1009) == 1
+    assert cost(colleague) == 2
