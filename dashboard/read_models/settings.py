@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from dashboard.models import HolidayRegionOverride
 from dashboard.selectors import member_list
+from dashboard.selectors.coverage import team_sizes
 from dashboard.selectors.zones import members_zone
 from dashboard.webwork import Member, WebWorkError
 from dashboard.zones import most_used_country
@@ -29,14 +30,17 @@ class SettingsPage:
     members_zone: str | None = None
     proposed_country: str | None = None  # from the zones members have in WebWork
     regions: list[RegionRow] = field(default_factory=list)
+    # Active members per team, for coverage minimums; None when WebWork can't list members now.
+    team_sizes: dict[str, int] | None = None
 
 
 def settings_page_get(*, user_id: int, workspace_id: int) -> SettingsPage:
     """The page's data; with WebWork failing and nothing cached, no members to choose from."""
     try:
         members = list(member_list(user_id=user_id, workspace_id=workspace_id).value)
+        sizes = team_sizes(members)
     except WebWorkError:
-        members = []
+        members, sizes = [], None
     active = sorted(
         (m for m in members if (m.status or "active") == "active"),
         key=lambda m: m.full_name.casefold(),
@@ -60,4 +64,5 @@ def settings_page_get(*, user_id: int, workspace_id: int) -> SettingsPage:
         members_zone=members_zone(members),
         proposed_country=most_used_country(m.timezone for m in active),
         regions=rows,
+        team_sizes=sizes,
     )

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.forms import CoverageForm, HolidayRegionForm, WorkspaceSettingsForm
 from dashboard.read_models.settings import settings_page_get
-from dashboard.selectors import holiday_region, member_list
-from dashboard.selectors.coverage import coverage_minimums, team_sizes
+from dashboard.selectors import holiday_region
+from dashboard.selectors.coverage import coverage_minimums
 from dashboard.selectors.workspace_rules import self_approval_allowed
 from dashboard.selectors.zones import reference_zone_setting
 from dashboard.services import coverage_minimums_set, workspace_settings_update
@@ -20,7 +20,6 @@ from dashboard.services.holidays import (
 )
 from dashboard.views.common import WorkspaceRequest, workspace_view
 from dashboard.views.zones import viewer_zone_form
-from dashboard.webwork import WebWorkError
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,9 +31,8 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
     owner = request.workspace.is_owner
     data = request.POST or None
     form = _workspace_form(workspace_id, page, data, owner=owner)
-    teams = _team_sizes(request.user.pk, workspace_id)
     coverage = CoverageForm(
-        data, teams=teams or {}, minimums=coverage_minimums(workspace_id=workspace_id)
+        data, teams=page.team_sizes or {}, minimums=coverage_minimums(workspace_id=workspace_id)
     )
     if request.method == "POST" and form.is_valid() and coverage.is_valid():
         with transaction.atomic():
@@ -48,15 +46,7 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
             coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", workspace_id=workspace_id)
-    return _render(request, page, form=form, coverage=coverage, teams=teams)
-
-
-def _team_sizes(user_id: int, workspace_id: int) -> dict[str, int] | None:
-    """Active members per team, or None when WebWork can't list the members now."""
-    try:
-        return team_sizes(member_list(user_id=user_id, workspace_id=workspace_id).value)
-    except WebWorkError:
-        return None
+    return _render(request, page, form=form, coverage=coverage)
 
 
 @require_POST
@@ -104,21 +94,18 @@ def _workspace_form(workspace_id: int, page, data=None, *, owner: bool) -> Works
     )
 
 
-def _render(
-    request, page, *, form=None, region_form=None, coverage=None, teams=None
-) -> HttpResponse:
+def _render(request, page, *, form=None, region_form=None, coverage=None) -> HttpResponse:
     workspace_id = request.workspace.id
     owner = request.workspace.is_owner
     if coverage is None:
-        teams = _team_sizes(request.user.pk, workspace_id)
         minimums = coverage_minimums(workspace_id=workspace_id)
-        coverage = CoverageForm(teams=teams or {}, minimums=minimums)
+        coverage = CoverageForm(teams=page.team_sizes or {}, minimums=minimums)
     context = {
         "page": page,
         "form": form or _workspace_form(workspace_id, page, owner=owner),
         "owner": owner,
         "coverage": coverage,
-        "teams_known": teams is not None,
+        "teams_known": page.team_sizes is not None,
         "proposed": not holiday_region(workspace_id=workspace_id)[0] and page.proposed_country,
         "region_form": region_form or HolidayRegionForm(teams=page.teams, members=page.members),
         "zone_form": viewer_zone_form(request.user.pk),

@@ -93,3 +93,18 @@ def test_no_rule_no_words(manager_client, webwork):
     row = inbox[inbox.index(f'id="leave-{asking["id"]}"') :]
     assert "Coverage" not in row[: row.index("</li>")]
     assert "wc-short" not in manager_client.get("/w/1/calendar/?month=2027-06").content.decode()
+
+
+def test_with_webwork_failing_the_settings_page_asks_for_members_once_and_says_so(
+    manager_client, webwork
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    webwork.state.add_fault(path="^/api/v2/members$", status=503)
+    webwork.state.calls.clear()
+    response = manager_client.get(f"/w/{WS}/settings/")
+    assert response.status_code == 200
+    assert "The teams can't be loaded from WebWork right now" in response.content.decode()
+    # One read of the members (with its retries), shared by the holidays and coverage parts.
+    assert webwork.state.calls.count(path="^/api/v2/members$") <= 3
