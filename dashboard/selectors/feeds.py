@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from dashboard.models import CalendarFeed
 from dashboard.platform.cache import Cached, cache_peek, workspace_key
 from dashboard.selectors.access import workspace_list_for_user
-from dashboard.selectors.readers import MINUTE
+from dashboard.selectors.readers import MINUTE, member_list_peek
 from dashboard.selectors.workspace_dataset import dataset_window, dataset_window_peek
 from dashboard.webwork import Leave, Member, Policy, Unavailable, Workspace
 
@@ -51,7 +51,7 @@ def leave_list_for_window(
 def feed_names(*, workspace_id: int) -> tuple[Cached[list[Member]], Cached[list[Policy]]]:
     """Members and policies as the read model holds them (never read here; Unavailable when
     it holds none yet)."""
-    members = cache_peek(workspace_key(workspace_id, "members"))
+    members = member_list_peek(workspace_id=workspace_id)
     policies = cache_peek(workspace_key(workspace_id, "policies"))
     if members is None or policies is None:
         raise _not_ready()

@@ -7,12 +7,11 @@ detail, the new-request preview and the decision rules use `leave_projection`.
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from dashboard.platform.cache import cache_peek, workspace_key
 from dashboard.selectors.holidays import holiday_region, holiday_regions, holidays_between
 from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
 from dashboard.selectors.pending import leave_list_pending
 from dashboard.selectors.projection import Projection, leave_years, project_balance
-from dashboard.selectors.readers import balance_list, policy_list
+from dashboard.selectors.readers import balance_list, member_list_peek, policy_list
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Policy, WebWorkError
 
 
@@ -57,7 +56,7 @@ def _region_of(workspace_id: int, member_id: int | None) -> tuple[str, str]:
     regions = holiday_regions(workspace_id=workspace_id)
     if member_id in regions.members:
         return regions.members[member_id]
-    cached = cache_peek(workspace_key(workspace_id, "members"))
+    cached = member_list_peek(workspace_id=workspace_id)
     member = next((m for m in cached.value if m.id == member_id), None) if cached else None
     return regions.for_member(member)
 

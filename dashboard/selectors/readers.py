@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from django.utils import timezone
 
 from dashboard.dates import month_bounds, year_bounds
-from dashboard.platform.cache import Cached, cached_fetch, data_version, workspace_key
+from dashboard.platform.cache import Cached, cache_peek, cached_fetch, data_version, workspace_key
 from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client
 from dashboard.selectors.workspace_dataset import covers, dataset_leaves, leaves_matching
@@ -44,6 +44,11 @@ def member_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cach
         breaker_scope=person_scope(user_id),
         force=force,
     )
+
+
+def member_list_peek(*, workspace_id: int) -> Cached[list[Member]] | None:
+    """The workspace's members as cached, or None: never a WebWork call."""
+    return cache_peek(workspace_key(workspace_id, "members"))
 
 
 def policy_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cached[list[Policy]]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dashboard.models import UserPreference, WorkspaceSettings
 from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
+from dashboard.selectors.readers import member_list_peek
 from dashboard.webwork import Member
 from dashboard.zones import most_used_zone, today_in, zone_named
 
@@ -71,7 +72,7 @@ def workspace_zone(*, workspace_id: int) -> zoneinfo.ZoneInfo:
     chosen = zone_named(reference_zone_setting(workspace_id=workspace_id))
     if chosen is not None:
         return chosen
-    members = cache_peek(workspace_key(workspace_id, "members"))
+    members = member_list_peek(workspace_id=workspace_id)
     usual = zone_named(members_zone(members.value if members else None))
     return usual or zone_named(timezone.get_current_timezone_name()) or _server_zone()
 

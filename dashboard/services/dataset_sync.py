@@ -24,6 +24,7 @@ from dashboard.selectors.readers import (
     MEMBERS_FRESH_FOR,
     POLICIES_FRESH_FOR,
     balance_window,
+    member_list_peek,
 )
 from dashboard.selectors.workspace_dataset import (
     dataset_month,
@@ -80,7 +81,7 @@ def dataset_sync_plan(*, user_id: int, workspace_id: int, today: dt.date) -> lis
         ),
         SyncPart(
             name="members",
-            entry=cache_peek(workspace_key(ws, "members")),
+            entry=member_list_peek(workspace_id=ws),
             renew_after=MEMBERS_FRESH_FOR * RENEW_AT,
             read=lambda: member_list(user_id=user, workspace_id=ws, force=True),
         ),
