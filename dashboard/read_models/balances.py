@@ -32,7 +32,7 @@ from dashboard.selectors import (
     policy_list,
 )
 from dashboard.selectors.projection import balance_in_unit, leave_amount
-from dashboard.selectors.projection_reads import holidays_of_years, policy_of
+from dashboard.selectors.projection_reads import MemberHolidays, policy_of
 from dashboard.text import search_key, text_matches
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Policy
 
@@ -166,11 +166,13 @@ def _pending_by_member(
         return None
     totals: dict[int, Fraction] = defaultdict(Fraction)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    holidays = MemberHolidays(workspace_id, [year])
     for leave in pending:
         if leave.user_id is None or policy_of(leave, policies) != policy:
             continue
-        holidays = holidays_of_years(workspace_id, [year], member_id=leave.user_id)
-        amount = leave_amount(leave, policy, holidays=holidays, start=start, end=end)
+        amount = leave_amount(
+            leave, policy, holidays=holidays.of(leave.user_id), start=start, end=end
+        )
         totals[leave.user_id] += amount or 0
     return totals
 

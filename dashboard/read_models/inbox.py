@@ -35,7 +35,7 @@ from dashboard.selectors import (
 from dashboard.selectors.coverage import coverage_minimums, short_days, team_sizes
 from dashboard.selectors.projection import Projection, leave_years, project_balance
 from dashboard.selectors.projection_reads import (
-    holidays_of_years,
+    MemberHolidays,
     member_balance,
     pending_with_decisions,
 )
@@ -250,8 +250,7 @@ class ProjectionInputs:
 
     balance_lists: dict[int, list[Balance] | None]
     pending: list[Leave] | None
-    workspace_id: int
-    years: frozenset[int]
+    holidays: MemberHolidays
 
     def project(self, leave: Leave, lookup: Lookup) -> Projection | None:
         """The projection of a pending leave (None when its policy is unknown)."""
@@ -267,7 +266,7 @@ class ProjectionInputs:
             policy=policy,
             balances=balances,
             pending=self.pending,
-            holidays=holidays_of_years(self.workspace_id, self.years, member_id=leave.user_id),
+            holidays=self.holidays.of(leave.user_id),
         )
 
 
@@ -295,8 +294,7 @@ def projection_inputs(
     return ProjectionInputs(
         balance_lists=lists | {this_year: current},
         pending=pending,
-        workspace_id=workspace_id,
-        years=frozenset(years),
+        holidays=MemberHolidays(workspace_id, years),
     )
 
 

@@ -7,7 +7,7 @@ detail, the new-request preview and the decision rules use `leave_projection`.
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from dashboard.selectors.holidays import holiday_region, holiday_regions, holidays_between
+from dashboard.selectors.holidays import holiday_regions, holidays_between
 from dashboard.selectors.overlay import leave_overrides, leaves_with_overrides
 from dashboard.selectors.pending import leave_list_pending
 from dashboard.selectors.projection import Projection, leave_years, project_balance
@@ -37,28 +37,36 @@ def member_balance(
     return entry.for_policy(policy.name) if entry is not None else None
 
 
+class MemberHolidays:
+    """The public holidays each member has off in some years: their own region, else their
+    team's, else the workspace's. Regions and the cached members are read once, and each
+    region's holidays worked out once, however many leaves ask (no WebWork call)."""
+
+    def __init__(self, workspace_id: int, years: Iterable[int]):
+        years = sorted(set(years))
+        self._span = (dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)) if years else None
+        self._regions = holiday_regions(workspace_id=workspace_id)
+        cached = member_list_peek(workspace_id=workspace_id)
+        self._members = {m.id: m for m in cached.value} if cached else {}
+        self._by_region: dict[tuple[str, str], dict[dt.date, str]] = {}
+
+    def of(self, member_id: int | None) -> dict[dt.date, str]:
+        """The member's holidays (the workspace's when no member is named)."""
+        if self._span is None:
+            return {}
+        region = self._regions.members.get(member_id) or self._regions.for_member(
+            self._members.get(member_id)
+        )
+        if region not in self._by_region:
+            self._by_region[region] = holidays_between(region, *self._span)
+        return self._by_region[region]
+
+
 def holidays_of_years(
     workspace_id: int, years: Iterable[int], *, member_id: int | None = None
 ) -> dict[dt.date, str]:
-    """The public holidays a member has off in the given years: their own region, else their
-    team's, else the workspace's (the workspace's when no member is named)."""
-    years = sorted(set(years))
-    if not years:
-        return {}
-    region = _region_of(workspace_id, member_id)
-    return holidays_between(region, dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31))
-
-
-def _region_of(workspace_id: int, member_id: int | None) -> tuple[str, str]:
-    """The member's holiday region; their team is read from the cached members (no call)."""
-    if member_id is None:
-        return holiday_region(workspace_id=workspace_id)
-    regions = holiday_regions(workspace_id=workspace_id)
-    if member_id in regions.members:
-        return regions.members[member_id]
-    cached = member_list_peek(workspace_id=workspace_id)
-    member = next((m for m in cached.value if m.id == member_id), None) if cached else None
-    return regions.for_member(member)
+    """The public holidays one member has off in the given years (see `MemberHolidays`)."""
+    return MemberHolidays(workspace_id, years).of(member_id)
 
 
 def _balances_of_year(user_id: int, workspace_id: int, year: int) -> list[Balance] | None:
