@@ -23,7 +23,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 WITH_PYTHON = PYTHON="$$(.ci/find-python)" || exit 1; export UV_PYTHON="$$PYTHON";
 
-.PHONY: help install lock run test test-fast test-dates lint format bench clean
+.PHONY: help install lock run test test-fast test-dates lint format messages bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ lint: install ## uv.lock in step with pyproject.toml, ruff, the layer contracts,
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/vulture
+
+messages: install ## Update the translation catalogues (dashboard/locale) from the code; needs gettext
+	$(PY) manage.py translations
 
 format: install ## Fix what ruff can fix
 	$(VENV)/bin/ruff check --fix .

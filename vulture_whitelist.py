@@ -14,6 +14,7 @@ from dashboard import apps, forms, models
 from dashboard.platform import (
     cache_backend,
     health,
+    locale,
     logging,
     middleware,
     ratelimit,
@@ -31,7 +32,7 @@ from dashboard.read_models import (
     projection,
 )
 from dashboard.services import decision_rules, decisions
-from dashboard.views import context_processors, errors, zones
+from dashboard.views import context_processors, errors, language, zones
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
@@ -48,6 +49,8 @@ middleware.NoStoreMiddleware
 middleware.ReauthMiddleware.process_exception
 ratelimit.RateLimitMiddleware
 zones.ViewerZoneMiddleware.process_view
+locale.BoundedLocaleMiddleware
+language.ViewerLanguageMiddleware
 cache_backend.FailSoftRedisCache
 static_headers.add_static_headers
 cache_backend.SharedUnpickler

@@ -175,7 +175,7 @@ class HolidayRegionOverride(models.Model):
 
 
 class UserPreference(models.Model):
-    """Per-person preferences: the workspace `/` opens, the time zone times are shown in."""
+    """Per-person preferences: the workspace `/` opens, their time zone and language."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference"
@@ -184,6 +184,8 @@ class UserPreference(models.Model):
     # Chosen by the person; blank: WebWork's `timezone` of their member record, kept at sign-in.
     timezone = models.CharField(max_length=64, blank=True)
     webwork_timezone = models.CharField(max_length=64, blank=True)
+    # A code of settings.LANGUAGES chosen by the person; blank: the browser's (Accept-Language).
+    language = models.CharField(max_length=8, blank=True)
 
     def __str__(self) -> str:
         return f"Preferences of user {self.user_id}"

@@ -2,11 +2,23 @@
 
 from django.urls import path
 
-from .views import actions, all_inbox, bulk, feeds, health, notifications, pages, settings, zones
+from .views import (
+    actions,
+    all_inbox,
+    bulk,
+    feeds,
+    health,
+    language,
+    notifications,
+    pages,
+    settings,
+    zones,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("language/", language.language_choose, name="language_choose"),
     path("workspaces/", pages.workspace_picker, name="workspace_picker"),
     path("inbox/", all_inbox.inbox_all, name="inbox_all"),
     path("w/<int:workspace_id>/", pages.inbox, name="inbox"),

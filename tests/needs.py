@@ -1,8 +1,9 @@
 """One rule for tests that need something outside Python: skip here, fail where it is required.
 
-A developer's machine may lack Chromium, Redis, PostgreSQL or Docker Compose: those tests skip,
-and the run ends with one line per skipped group saying why. CI sets ``REQUIRE_<GROUP>`` (any
-non-empty value means required), so there a missing service is a failure, never a quiet skip.
+A developer's machine may lack Chromium, Redis, PostgreSQL, Docker Compose or GNU gettext: those
+tests skip, and the run ends with one line per skipped group saying why. CI sets
+``REQUIRE_<GROUP>`` (any non-empty value means required), so there a missing service is a
+failure, never a quiet skip.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ GROUPS = {
     "redis": "REQUIRE_REDIS",
     "postgres": "REQUIRE_POSTGRES",
     "compose": "REQUIRE_COMPOSE",
+    "gettext": "REQUIRE_GETTEXT",
 }
 _REASON = re.compile(r"^needs (?P<group>[a-z]+): (?P<why>.*?)(?: \(set REQUIRE_[A-Z]+=1 .*\))?$")
 

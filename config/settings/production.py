@@ -107,6 +107,8 @@ else:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_NAME = "__Host-language"
     ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # --------------------------------------------------------------------------- services

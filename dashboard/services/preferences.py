@@ -1,4 +1,4 @@
-"""A person's own settings kept here: the time zone they read times in."""
+"""A person's own settings kept here: the time zone they read times in, their language."""
 
 from dashboard.models import UserPreference
 
@@ -13,3 +13,8 @@ def viewer_zone_from_webwork_record(*, user_id: int, zone_name: str) -> None:
 def viewer_zone_choose(*, user_id: int, zone_name: str) -> None:
     """The person's own choice of time zone; "" follows WebWork's again."""
     UserPreference.objects.update_or_create(user_id=user_id, defaults={"timezone": zone_name})
+
+
+def viewer_language_choose(*, user_id: int, language: str) -> None:
+    """The person's own language (a code of settings.LANGUAGES); "" follows the browser."""
+    UserPreference.objects.update_or_create(user_id=user_id, defaults={"language": language})

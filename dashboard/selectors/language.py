@@ -1,0 +1,18 @@
+"""Which language a person reads the dashboard in, when they chose one."""
+
+from django.conf import settings
+
+from dashboard.models import UserPreference
+
+
+def supported_language(code: str | None) -> str | None:
+    """`code` when it is one of settings.LANGUAGES, else None."""
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def viewer_language(*, user_id: int) -> str | None:
+    """The language the person picked (None: their browser's decides)."""
+    chosen = (
+        UserPreference.objects.filter(user_id=user_id).values_list("language", flat=True).first()
+    )
+    return supported_language(chosen)
