@@ -186,6 +186,8 @@ class UserPreference(models.Model):
     webwork_timezone = models.CharField(max_length=64, blank=True)
     # A code of settings.LANGUAGES chosen by the person; blank: the browser's (Accept-Language).
     language = models.CharField(max_length=8, blank=True)
+    # The language the browser asked for at the last sign-in: e-mails use it when none is chosen.
+    browser_language = models.CharField(max_length=8, blank=True)
 
     def __str__(self) -> str:
         return f"Preferences of user {self.user_id}"

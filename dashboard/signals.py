@@ -1,12 +1,12 @@
 """At sign-in, remember what WebWork told us: the manageable workspaces (saves calls later)
-and the person's time zone."""
+and the person's time zone; and the language their browser asked for (for e-mails)."""
 
 from allauth.account.signals import user_logged_in
 from django.dispatch import receiver
 
 from dashboard.selectors import workspace_list_prime
 from dashboard.services import managed_workspaces_record
-from dashboard.services.preferences import viewer_zone_from_webwork_record
+from dashboard.services.preferences import viewer_seen_at_sign_in
 
 
 @receiver(user_logged_in)
@@ -18,4 +18,8 @@ def remember_workspaces_after_sign_in(sender, request, user, sociallogin=None, *
     workspaces = list(identity.workspaces)
     workspace_list_prime(user_id=user.pk, workspaces=workspaces)
     managed_workspaces_record(user=user, workspaces=workspaces)
-    viewer_zone_from_webwork_record(user_id=user.pk, zone_name=identity.timezone)
+    viewer_seen_at_sign_in(
+        user_id=user.pk,
+        zone_name=identity.timezone,
+        browser_language=getattr(request, "LANGUAGE_CODE", ""),
+    )

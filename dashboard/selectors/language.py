@@ -16,3 +16,15 @@ def viewer_language(*, user_id: int) -> str | None:
         UserPreference.objects.filter(user_id=user_id).values_list("language", flat=True).first()
     )
     return supported_language(chosen)
+
+
+def mail_language(*, user_id: int) -> str:
+    """The language e-mails to the person are written in: their pick, else their browser's at
+    their last sign-in, else the dashboard's default."""
+    row = (
+        UserPreference.objects.filter(user_id=user_id)
+        .values_list("language", "browser_language")
+        .first()
+    )
+    chosen, seen = row or ("", "")
+    return supported_language(chosen) or supported_language(seen) or settings.LANGUAGE_CODE

@@ -3,10 +3,15 @@
 from dashboard.models import UserPreference
 
 
-def viewer_zone_from_webwork_record(*, user_id: int, zone_name: str) -> None:
-    """Keep WebWork's time zone of the person (read at sign-in), as sent: it is checked on use."""
+def viewer_seen_at_sign_in(*, user_id: int, zone_name: str, browser_language: str) -> None:
+    """Keep WebWork's time zone of the person, as sent (it is checked on use), and the language
+    their browser asked for: e-mails use it until the person picks one."""
     UserPreference.objects.update_or_create(
-        user_id=user_id, defaults={"webwork_timezone": (zone_name or "").strip()[:64]}
+        user_id=user_id,
+        defaults={
+            "webwork_timezone": (zone_name or "").strip()[:64],
+            "browser_language": (browser_language or "")[:8],
+        },
     )
 
 

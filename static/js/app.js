@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Words the script shows, in the page's language: base.html renders them as data-text-*
+  // attributes of <body> (English here only when a page lacks them).
+  function text(name, english) {
+    return (document.body && document.body.getAttribute("data-text-" + name)) || english;
+  }
+
   function toastContainer() {
     return document.getElementById("toasts");
   }
@@ -19,7 +25,7 @@
     close.type = "button";
     close.className = "toast__close";
     close.setAttribute("data-dismiss", "");
-    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("aria-label", text("dismiss", "Dismiss"));
     close.textContent = "×";
     toast.appendChild(text);
     toast.appendChild(close);
@@ -65,12 +71,15 @@
 
   // Network or server failures of HTMX requests: say so instead of failing silently.
   document.body.addEventListener("htmx:sendError", function () {
-    showToast("Couldn't reach the dashboard. Check your connection and try again.", "error");
+    showToast(
+      text("offline", "Couldn't reach the dashboard. Check your connection and try again."),
+      "error"
+    );
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Trigger")) return; // the server already explained
-    showToast("Something went wrong. Try again in a moment.", "error");
+    showToast(text("failed", "Something went wrong. Try again in a moment."), "error");
   });
 
   // Keep focus sensible after a row is swapped: move it to the marked element of the new
@@ -143,15 +152,15 @@
     function selectIt() {
       input.focus();
       input.select();
-      showToast("Selected: press Ctrl+C (or ⌘C) to copy.", "info");
+      showToast(text("copy-by-hand", "Selected: press Ctrl+C (or ⌘C) to copy."), "info");
     }
     if (!navigator.clipboard || !window.isSecureContext) {
       selectIt();
       return;
     }
     navigator.clipboard.writeText(input.value).then(function () {
-      button.textContent = "Copied";
-      showToast("Link copied.", "success");
+      button.textContent = text("copied", "Copied");
+      showToast(text("link-copied", "Link copied."), "success");
     }, selectIt);
   });
 
@@ -162,7 +171,10 @@
     if (!label) return;
     var all = document.querySelector("[data-bulk-scope]");
     var picked = document.querySelectorAll("[data-bulk-pick]:checked").length;
-    label.textContent = all && all.checked ? "All pending requests selected." : picked + " selected";
+    label.textContent =
+      all && all.checked
+        ? label.getAttribute("data-text-all")
+        : label.getAttribute("data-text-some").replace("{n}", String(picked));
     // The buttons take room (a phone's whole screen): shown once there is something to decide.
     document.querySelectorAll("[data-bulk-actions]").forEach(function (actions) {
       actions.hidden = !(picked || (all && all.checked));
