@@ -22,14 +22,15 @@ WORKSPACE_PAGES = {
 MIN_TAP = 44
 
 
-def sign_in(page: Page, base_url: str, persona: str) -> None:
+def sign_in(page: Page, base_url: str, persona: str, button: str = "Sign in with WebWork") -> None:
     """Sign in through the real flow: the dashboard's button, then WebWork's consent page.
 
-    `persona` is text of the persona's entry on the consent page: a name or an email.
+    `persona` is text of the persona's entry on the consent page: a name or an email; `button`
+    the sign-in button's name in the page's language.
     """
     page.goto(base_url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_role("button", name="Sign in with WebWork").click()
+    page.get_by_role("button", name=button).click()
     choice = page.locator("label").filter(has_text=persona)
     choice.click()
     expect(choice.get_by_role("radio")).to_be_checked()

@@ -7,137 +7,24 @@ word of the English source strings that none of the language's translations uses
 """
 
 import datetime as dt
-import re
-from functools import cache
-from html.parser import HTMLParser
-from pathlib import Path
 
-import polib
 import pytest
 import time_machine
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tests.i18n_templates import READ_ATTRIBUTES
+from tests.i18n.reading import (
+    LANGUAGES,
+    english_left,
+    holiday_names,
+    readable_text,
+    upstream_strings,
+)
 from tests.security.support import route_url, workspace_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-12-09T10:00Z")]
 
 WS = 1
-LANGUAGES = ("de", "fr", "es")
-CATALOGUES = Path(settings.BASE_DIR) / "dashboard" / "locale"
-# Upstream fields whose values are the team's own words.
-UPSTREAM_TEXT = {
-    "firstname",
-    "lastname",
-    "name",
-    "email",
-    "note",
-    "reject_reason",
-    "title",
-    "team_name",
-    "workspace_name",
-    "policy_name",
-    "timezone",
-}
-_WORD = re.compile(r"[^\W\d_]{2,}")
-_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/[\w/.-]+|\b[A-Z][a-z]+/[A-Za-z_]+\b")
-# The same in every language: the product's and other products' names, formats.
-NAMES = {"webwork", "leave", "dashboard", "csv", "xlsx", "ical", "ics", "url", "https"}
-
-
-class _Readable(HTMLParser):
-    """The text a person reads or hears: text nodes and the read attributes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
-            self._skip += 1
-        button = tag == "input" and dict(attrs).get("type") in ("submit", "button")
-        for name, value in attrs:
-            if value and (name in READ_ATTRIBUTES or (button and name == "value")):
-                self.parts.append(value)
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def readable_text(html: str) -> str:
-    """What a person reads on the page, one space between parts."""
-    reader = _Readable()
-    reader.feed(html)
-    return " ".join(" ".join(reader.parts).split())
-
-
-@cache
-def english_only_words(language: str) -> frozenset[str]:
-    """Words of the English source strings that no translation into `language` uses."""
-    catalogue = polib.pofile(str(CATALOGUES / language / "LC_MESSAGES" / "django.po"))
-    source: set[str] = set()
-    translated: set[str] = set()
-    for entry in catalogue:
-        for text in (entry.msgid, entry.msgid_plural):
-            source.update(
-                w.lower() for w in _WORD.findall(re.sub(r"%\(\w+\)s|\{\{.*?\}\}", "", text))
-            )
-        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-            translated.update(w.lower() for w in _WORD.findall(text))
-    return frozenset(source - translated - NAMES)
-
-
-def _upstream_strings(webwork) -> list[str]:
-    state = webwork.state
-    records = [*state.members_for(WS), *state.policies_for(WS), *state.leaves_for(WS)]
-    found = {
-        str(value)
-        for record in records
-        for key, value in record.items()
-        if key in UPSTREAM_TEXT and isinstance(value, str) and value.strip()
-    }
-    for record in state.members_for(WS):
-        found.add(f"{record['firstname']} {record['lastname']}")
-    for workspace in state.workspaces.values():
-        found.add(workspace.name)
-    return sorted(found, key=len, reverse=True)  # longest first: "Ana María" before "Ana"
-
-
-def _holiday_names() -> list[str]:
-    import holidays
-
-    names = set()
-    for country in ("ES", "GB", "DE", "FR", "US"):
-        for language in (None, *LANGUAGES):
-            try:
-                found = holidays.country_holidays(country, years=(2026, 2027), language=language)
-            except (NotImplementedError, KeyError, ValueError):
-                continue
-            for name in found.values():
-                names.update(part.strip() for part in name.split(";"))
-    return sorted(names, key=len, reverse=True)
-
-
-def english_left(text: str, language: str, team_words: list[str]) -> list[str]:
-    """The English words in `text`, each with a little of what surrounds it."""
-    for words in team_words:
-        text = text.replace(words, " ")
-    text = _NOT_WORDS.sub(" ", text)
-    english = english_only_words(language)
-    found = []
-    for match in _WORD.finditer(text):
-        if match.group().lower() in english:
-            start = max(match.start() - 30, 0)
-            found.append(f"{match.group()!r} in …{text[start : match.end() + 30]}…")
-    return found
 
 
 def _pages(client, webwork) -> dict[str, str]:
@@ -157,7 +44,7 @@ def _pages(client, webwork) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_reads_with_no_english_left(owner_client, webwork, language):
-    team_words = _upstream_strings(webwork) + _holiday_names()
+    team_words = upstream_strings(webwork, WS) + holiday_names()
     pages = _pages(owner_client, webwork)
     assert {"inbox", "calendar", "balances", "policies", "leave_list", "leave_detail"} <= set(pages)
     problems = []
