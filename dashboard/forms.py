@@ -6,6 +6,8 @@ import uuid
 import holidays
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from dashboard.text import normalise_text, shows_something, text_matches
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
@@ -14,9 +16,22 @@ from dashboard.zones import zone_choices
 MAX_REASON = 1000
 MAX_SEARCH = 100
 
-STATUS_CHOICES = [("", "Any status"), *((s.value, s.value.capitalize()) for s in LeaveStatus)]
-PAID_CHOICES = [("", "Paid or unpaid"), ("yes", "Paid"), ("no", "Unpaid")]
-PERIOD_CHOICES = [(period.value, period.label) for period in LeavePeriod]
+STATUS_LABELS = {
+    LeaveStatus.PENDING: pgettext_lazy("leave status", "Pending"),
+    LeaveStatus.APPROVED: pgettext_lazy("leave status", "Approved"),
+    LeaveStatus.REJECTED: pgettext_lazy("leave status", "Rejected"),
+}
+STATUS_CHOICES = [
+    ("", gettext_lazy("Any status")),
+    *((s.value, STATUS_LABELS[s]) for s in LeaveStatus),
+]
+PAID_CHOICES = [
+    ("", gettext_lazy("Paid or unpaid")),
+    ("yes", gettext_lazy("Paid")),
+    ("no", gettext_lazy("Unpaid")),
+]
+# The labels are marked where LeavePeriod defines them (dashboard.webwork has no Django).
+PERIOD_CHOICES = [(period.value, gettext_lazy(period.label)) for period in LeavePeriod]
 
 
 class DateInput(forms.DateInput):
@@ -68,15 +83,17 @@ class LeaveFilterForm(forms.Form):
     member = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     policy = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     paid = forms.ChoiceField(choices=PAID_CHOICES, required=False)
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
-    q = forms.CharField(required=False, max_length=MAX_SEARCH, strip=True, label="Search")
+    date_from = forms.DateField(required=False, label=pgettext_lazy("date range", "From"))
+    date_to = forms.DateField(required=False, label=pgettext_lazy("date range", "To"))
+    q = forms.CharField(
+        required=False, max_length=MAX_SEARCH, strip=True, label=gettext_lazy("Search")
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=100000)
 
     def __init__(self, data=None, *, members: list[Member], policies: list[Policy]):
         super().__init__(data)
-        self.fields["member"].choices = _member_choices(members, "Anyone")
-        self.fields["policy"].choices = _policy_choices(policies, "Any policy")
+        self.fields["member"].choices = _member_choices(members, _("Anyone"))
+        self.fields["policy"].choices = _policy_choices(policies, _("Any policy"))
 
     def add_prefix(self, field_name: str) -> str:
         """URL parameters are `from` and `to` (stable, documented), not `date_from`."""
@@ -87,7 +104,7 @@ class LeaveFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "“To” can't be before “From”.")
+            self.add_error("date_to", _("“To” can't be before “From”."))
         return cleaned
 
     def filters(self) -> dict:
@@ -113,7 +130,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         max_length=MAX_REASON,
         strip=True,
-        error_messages={"required": "Give a reason: the member will see it."},
+        error_messages={"required": gettext_lazy("Give a reason: the member will see it.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -129,14 +146,15 @@ class BulkDecisionForm(forms.Form):
     """Approve or reject the selected requests (or all that match); one reason for a reject."""
 
     action = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("reject", "Reject")],
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))],
         error_messages={
-            "required": "Choose approve or reject.",
-            "invalid_choice": "Choose approve or reject.",
+            "required": gettext_lazy("Choose approve or reject."),
+            "invalid_choice": gettext_lazy("Choose approve or reject."),
         },
     )
     scope = forms.ChoiceField(
-        choices=[("selected", "Selected"), ("all", "All matching")], required=False
+        choices=[("selected", gettext_lazy("Selected")), ("all", gettext_lazy("All matching"))],
+        required=False,
     )
     reason = forms.CharField(max_length=MAX_REASON, strip=True, required=False)
 
@@ -146,7 +164,7 @@ class BulkDecisionForm(forms.Form):
         if data.get("action") == "reject":
             reason = normalise_text(data.get("reason") or "")
             if not shows_something(reason):
-                self.add_error("reason", "Give a reason: the members will see it.")
+                self.add_error("reason", _("Give a reason: the members will see it."))
             data["reason"] = reason
         return data
 
@@ -155,11 +173,13 @@ class LeaveCreateForm(forms.Form):
     """File a request for a member. The fields that apply depend on the policy's unit."""
 
     member = forms.TypedChoiceField(
-        coerce=int, error_messages={"required": "Choose who the request is for."}
+        coerce=int, error_messages={"required": gettext_lazy("Choose who the request is for.")}
     )
-    policy = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose a policy."})
-    start = forms.DateField(required=False, label="First day", widget=DateInput)
-    end = forms.DateField(required=False, label="Last day", widget=DateInput)
+    policy = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": gettext_lazy("Choose a policy.")}
+    )
+    start = forms.DateField(required=False, label=gettext_lazy("First day"), widget=DateInput)
+    end = forms.DateField(required=False, label=gettext_lazy("Last day"), widget=DateInput)
     leave_period = forms.TypedChoiceField(
         coerce=int,
         choices=PERIOD_CHOICES,
@@ -167,11 +187,15 @@ class LeaveCreateForm(forms.Form):
         required=False,
         empty_value=LeavePeriod.FULL_DAY,
         widget=forms.RadioSelect,
-        label="Length",
+        label=gettext_lazy("Length"),
     )
-    date = forms.DateField(required=False, label="Date", widget=DateInput)
-    start_time = forms.TimeField(required=False, label="From", widget=TimeInput)
-    end_time = forms.TimeField(required=False, label="To", widget=TimeInput)
+    date = forms.DateField(required=False, label=gettext_lazy("Date"), widget=DateInput)
+    start_time = forms.TimeField(
+        required=False, label=pgettext_lazy("time range", "From"), widget=TimeInput
+    )
+    end_time = forms.TimeField(
+        required=False, label=pgettext_lazy("time range", "To"), widget=TimeInput
+    )
     reason = forms.CharField(
         required=False, max_length=MAX_REASON, strip=True, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -204,9 +228,9 @@ class LeaveCreateForm(forms.Form):
         self.member_query = member_query.strip()[:MAX_SEARCH]
         active = [m for m in members if (m.status or "active") == "active"]
         shown = _members_matching(active, self.member_query, keep=self._raw("member"))
-        empty = "Choose a member" if shown else "No member matches the search"
+        empty = _("Choose a member") if shown else _("No member matches the search")
         self.fields["member"].choices = _member_choices(shown, empty)
-        self.fields["policy"].choices = _policy_choices(policies, "Choose a policy")
+        self.fields["policy"].choices = _policy_choices(policies, _("Choose a policy"))
         if not self.is_bound and not self.initial.get("request_key"):
             self.initial["request_key"] = uuid.uuid4().hex
 
@@ -227,37 +251,37 @@ class LeaveCreateForm(forms.Form):
         policy = self.policies.get(cleaned.get("policy"))
         if policy is None:
             if cleaned.get("policy") is not None:
-                self.add_error("policy", "That policy no longer exists. Choose another.")
+                self.add_error("policy", _("That policy no longer exists. Choose another."))
             return cleaned
         if policy.is_hour_based:
             self._clean_hours(cleaned)
         else:
             self._clean_days(cleaned)
         if policy.reason_required and not cleaned.get("reason"):
-            self.add_error("reason", f"{policy.name} needs a reason.")
+            self.add_error("reason", _("%(policy)s needs a reason.") % {"policy": policy.name})
         return cleaned
 
     def _clean_days(self, cleaned: dict) -> None:
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None and "start" not in self.errors:
-            self.add_error("start", "Enter the first day.")
+            self.add_error("start", _("Enter the first day."))
         if end is None and start is not None and "end" not in self.errors:
             cleaned["end"] = end = start
         if start and end and end < start:
-            self.add_error("end", "The last day can't be before the first day.")
+            self.add_error("end", _("The last day can't be before the first day."))
         if start and end and end != start and cleaned.get("leave_period"):
-            self.add_error("leave_period", "Half days are only for single-day requests.")
+            self.add_error("leave_period", _("Half days are only for single-day requests."))
 
     def _clean_hours(self, cleaned: dict) -> None:
         day, begin, finish = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
         if day is None and "date" not in self.errors:
-            self.add_error("date", "Enter the date.")
+            self.add_error("date", _("Enter the date."))
         if begin is None and "start_time" not in self.errors:
-            self.add_error("start_time", "Enter the start time.")
+            self.add_error("start_time", _("Enter the start time."))
         if finish is None and "end_time" not in self.errors:
-            self.add_error("end_time", "Enter the end time.")
+            self.add_error("end_time", _("Enter the end time."))
         if begin and finish and finish <= begin:
-            self.add_error("end_time", "The end time must be after the start time.")
+            self.add_error("end_time", _("The end time must be after the start time."))
         cleaned["start"] = cleaned["end"] = day
         cleaned["leave_period"] = LeavePeriod.FULL_DAY
 
@@ -309,7 +333,7 @@ class LeaveCreateForm(forms.Form):
                 self.add_error(name if name in self.fields else None, str(text))
                 shown = True
         if not shown:
-            self.add_error(None, message or "WebWork refused the request.")
+            self.add_error(None, message or _("WebWork refused the request."))
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -325,22 +349,27 @@ class WorkspaceSettingsForm(forms.Form):
     """Where the workspace's public holidays come from (WebWork has no holidays endpoint), and
     the time zone its days are counted in."""
 
-    holiday_country = forms.ChoiceField(required=False, label="Country")
+    holiday_country = forms.ChoiceField(required=False, label=gettext_lazy("Country"))
     holiday_subdivision = forms.CharField(
-        required=False, max_length=10, label="Region or state (optional)"
+        required=False, max_length=10, label=gettext_lazy("Region or state (optional)")
     )
     allow_self_approval = forms.BooleanField(
-        required=False, label="Managers may approve their own leave requests"
+        required=False, label=gettext_lazy("Managers may approve their own leave requests")
     )
-    reference_timezone = forms.ChoiceField(required=False, label="Time zone of “today”")
+    reference_timezone = forms.ChoiceField(
+        required=False, label=gettext_lazy("Time zone of “today”")
+    )
 
     def __init__(self, *args, owner: bool = False, members_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["holiday_country"].choices = [("", "No public holidays"), *country_choices()]
+        self.fields["holiday_country"].choices = [("", _("No public holidays")), *country_choices()]
         # Only an Owner changes the four-eyes rule; for others the field shows it, and Django
         # ignores whatever a crafted POST sends for a disabled field.
         self.fields["allow_self_approval"].disabled = not owner
-        usual = f"The zone most members use ({members_zone or 'none known'})"
+        if members_zone:
+            usual = _("The zone most members use (%(zone)s)") % {"zone": members_zone}
+        else:
+            usual = _("The zone most members use (none known)")
         self.fields["reference_timezone"].choices = [("", usual), *zone_choices()]
 
     def clean(self):
@@ -359,29 +388,35 @@ def _check_subdivision(country: str, subdivision: str, field: str) -> None:
     known = holidays.list_supported_countries(include_aliases=False).get(country, [])
     if subdivision and subdivision not in known:
         sample = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
-        raise ValidationError({field: f"Unknown region for {country}. Known: {sample or 'none'}."})
+        if sample:
+            text = _("Unknown region for %(country)s. Known: %(known)s.")
+        else:
+            text = _("Unknown region for %(country)s. Known: none.")
+        raise ValidationError({field: text % {"country": country, "known": sample}})
 
 
 class HolidayRegionForm(forms.Form):
     """Public holidays of one team or one member, when they are not the workspace's."""
 
-    target = forms.ChoiceField(label="Team or member")
-    country = forms.ChoiceField(label="Country")
-    subdivision = forms.CharField(required=False, max_length=10, label="Region or state")
+    target = forms.ChoiceField(label=gettext_lazy("Team or member"))
+    country = forms.ChoiceField(label=gettext_lazy("Country"))
+    subdivision = forms.CharField(
+        required=False, max_length=10, label=gettext_lazy("Region or state")
+    )
 
     def __init__(self, *args, teams: list[str], members: list[Member], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [
-            ("", "Choose a team or a member"),
-            ("Teams", [(f"team:{name}", name) for name in teams]),
-            ("Members", [(f"member:{m.id}", m.full_name) for m in members]),
+            ("", _("Choose a team or a member")),
+            (_("Teams"), [(f"team:{name}", name) for name in teams]),
+            (_("Members"), [(f"member:{m.id}", m.full_name) for m in members]),
         ]
-        self.fields["country"].choices = [("", "Choose a country"), *country_choices()]
+        self.fields["country"].choices = [("", _("Choose a country")), *country_choices()]
 
     def clean(self):
         """Split the target into scope and key; the region must be one the country knows."""
         cleaned = super().clean()
-        scope, _, key = (cleaned.get("target") or "").partition(":")
+        scope, key = (cleaned.get("target") or "").partition(":")[::2]
         cleaned["scope"], cleaned["key"] = scope, key
         cleaned["subdivision"] = (cleaned.get("subdivision") or "").strip().upper()
         if cleaned.get("country"):
@@ -408,12 +443,16 @@ class CoverageForm(forms.Form):
                 max_value=size,
                 label=team,
                 initial=minimums.get(team),
-                help_text=f"{size} member{'s' if size != 1 else ''}",
+                help_text=ngettext("%(count)s member", "%(count)s members", size) % {"count": size},
                 error_messages={
-                    "invalid": "Enter a whole number.",
-                    "min_value": "Enter 0 or more.",
-                    "max_value": f"{team} has {size} member{'s' if size != 1 else ''}: "
-                    f"enter {size} or fewer.",
+                    "invalid": _("Enter a whole number."),
+                    "min_value": _("Enter 0 or more."),
+                    "max_value": ngettext(
+                        "%(team)s has %(count)s member: enter %(count)s or fewer.",
+                        "%(team)s has %(count)s members: enter %(count)s or fewer.",
+                        size,
+                    )
+                    % {"team": team, "count": size},
                 },
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
             )
@@ -426,9 +465,12 @@ class CoverageForm(forms.Form):
 class ViewerZoneForm(forms.Form):
     """The time zone a person reads times in, when WebWork's for them is not the one."""
 
-    timezone = forms.ChoiceField(required=False, label="Your time zone")
+    timezone = forms.ChoiceField(required=False, label=gettext_lazy("Your time zone"))
 
     def __init__(self, *args, webwork_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        usual = f"As in WebWork ({webwork_zone or 'none set'})"
+        if webwork_zone:
+            usual = _("As in WebWork (%(zone)s)") % {"zone": webwork_zone}
+        else:
+            usual = _("As in WebWork (none set)")
         self.fields["timezone"].choices = [("", usual), *zone_choices()]

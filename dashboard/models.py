@@ -7,27 +7,28 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
     """One decision or creation sent to WebWork through the dashboard, and how it ended."""
 
     class Action(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
-        CREATE = "create", "Create"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        CREATE = "create", _("Create")
 
     class Outcome(models.TextChoices):
-        DONE = "done", "Done"
-        ALREADY_DECIDED = "already_decided", "Already decided elsewhere"
-        INVALID = "invalid", "Refused by WebWork"
-        FAILED = "failed", "Failed, nothing changed"
-        UNKNOWN = "unknown", "Unknown (WebWork did not answer)"
+        DONE = "done", _("Done")
+        ALREADY_DECIDED = "already_decided", _("Already decided elsewhere")
+        INVALID = "invalid", _("Refused by WebWork")
+        FAILED = "failed", _("Failed, nothing changed")
+        UNKNOWN = "unknown", _("Unknown (WebWork did not answer)")
         # Stopped here by the decision rules (balance, four eyes); nothing went to WebWork.
-        REFUSED = "refused", "Refused by the dashboard's rules"
-        SENDING = "sending", "Sending"
+        REFUSED = "refused", _("Refused by the dashboard's rules")
+        SENDING = "sending", _("Sending")
         # A decision made here that WebWork later undid (the leave is pending again there).
-        SUPERSEDED = "superseded", "Superseded (pending again in WebWork)"
+        SUPERSEDED = "superseded", _("Superseded (pending again in WebWork)")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -46,7 +47,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["request_key"],
@@ -68,10 +69,10 @@ class LeaveDecision(models.Model):
 
     class State(models.TextChoices):
         # Held for the undo window (DECISION_UNDO_SECONDS): sent at `send_at` unless undone.
-        HELD = "held", "Held"
-        SENDING = "sending", "Sending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        HELD = "held", _("Held")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     workspace_id = models.BigIntegerField()
     leave_id = models.CharField(max_length=64)
@@ -117,7 +118,7 @@ class WorkspaceSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "workspace settings"
+        verbose_name_plural = _("workspace settings")
 
     def __str__(self) -> str:
         return f"Settings of workspace {self.workspace_id}"
@@ -133,7 +134,7 @@ class TeamCoverage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "team coverage minimums"
+        verbose_name_plural = _("team coverage minimums")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace_id", "team_name"], name="one_minimum_per_team"
@@ -151,8 +152,8 @@ class HolidayRegionOverride(models.Model):
     """
 
     class Scope(models.TextChoices):
-        TEAM = "team", "Team"
-        MEMBER = "member", "Member"
+        TEAM = "team", _("Team")
+        MEMBER = "member", _("Member")
 
     workspace_id = models.BigIntegerField(db_index=True)
     scope = models.CharField(max_length=8, choices=Scope.choices)
@@ -317,15 +318,15 @@ class AlertDelivery(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        WEBHOOK = "webhook", "Webhook"
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Webhook")
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        DROPPED = "dropped", "Nothing left to say"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        DROPPED = "dropped", _("Nothing left to say")
 
     workspace_id = models.BigIntegerField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -344,7 +345,7 @@ class AlertDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "alert deliveries"
+        verbose_name_plural = _("alert deliveries")
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
@@ -397,15 +398,15 @@ class BulkItem(models.Model):
     """One leave of a bulk run, and how it ended; `queued` and `working` are not ends yet."""
 
     class Outcome(models.TextChoices):
-        QUEUED = "queued", "Waiting"
-        WORKING = "working", "Deciding"
-        DECIDED = "decided", "Decided"
-        ALREADY = "already", "Already decided"
-        SKIPPED = "skipped", "Skipped by a rule"
-        REFUSED = "refused", "Refused"
-        FAILED = "failed", "Not sent"
-        UNKNOWN = "unknown", "Not confirmed"
-        UNDONE = "undone", "Undone, not sent"
+        QUEUED = "queued", _("Waiting")
+        WORKING = "working", _("Deciding")
+        DECIDED = "decided", _("Decided")
+        ALREADY = "already", _("Already decided")
+        SKIPPED = "skipped", _("Skipped by a rule")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Not sent")
+        UNKNOWN = "unknown", _("Not confirmed")
+        UNDONE = "undone", _("Undone, not sent")
 
     run = models.ForeignKey(BulkRun, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()

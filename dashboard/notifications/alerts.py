@@ -10,6 +10,8 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.models import AlertDelivery, WorkspaceWebhook
 from dashboard.notifications.mail import absolute, mail_build
@@ -25,10 +27,19 @@ State = AlertDelivery.State
 
 def alert_subject(news: NewRequests) -> str:
     """'New leave request: Ana Silva – Annual leave' or '3 new leave requests in Northwind'."""
-    if len(news.rows) == 1:
+    count = len(news.rows)
+    if count == 1:
         row = news.rows[0]
-        return f"New leave request: {row.member} – {row.policy}, {row.dates}"
-    return f"{len(news.rows)} new leave requests in {news.workspace_name}"
+        return _("New leave request: %(member)s – %(policy)s, %(dates)s") % {
+            "member": row.member,
+            "policy": row.policy,
+            "dates": row.dates,
+        }
+    return ngettext(
+        "%(count)s new leave request in %(workspace)s",
+        "%(count)s new leave requests in %(workspace)s",
+        count,
+    ) % {"count": count, "workspace": news.workspace_name}
 
 
 def _slack_text(value: str) -> str:
@@ -40,11 +51,17 @@ def webhook_payload(news: NewRequests, inbox_url: str) -> dict:
     """A message incoming webhooks of Slack, Mattermost and Teams all accept: {"text": ...}."""
     lines = [f"*{_slack_text(alert_subject(news))}*"]
     lines += [
-        f"• {_slack_text(row.member)} – {_slack_text(row.policy)}, {row.dates} "
-        f"({row.duration}), balance after {row.balance_after}"
+        _("• %(member)s – %(policy)s, %(dates)s (%(duration)s), balance after %(balance)s")
+        % {
+            "member": _slack_text(row.member),
+            "policy": _slack_text(row.policy),
+            "dates": row.dates,
+            "duration": row.duration,
+            "balance": row.balance_after,
+        }
         for row in news.rows
     ]
-    lines.append(f"Open the inbox: {inbox_url}")
+    lines.append(_("Open the inbox: %(url)s") % {"url": inbox_url})
     return {"text": "\n".join(lines)}
 
 
@@ -67,22 +84,45 @@ def alert_give_up(*, delivery_id: int, error: Exception) -> None:
     if delivery.channel == AlertDelivery.Channel.WEBHOOK:
         webhook_disable(
             workspace_id=delivery.workspace_id,
-            reason=f"Switched off after {delivery.attempts} failed tries: {_why(error)}.",
+            reason=_switched_off_reason(delivery.attempts, error),
         )
+
+
+def _switched_off_reason(attempts: int, error: Exception) -> str:
+    """Why the webhook was switched off, as its notifications page shows it."""
+    values = {"count": attempts, "problem": str(error)}
+    if isinstance(error, WebhookRefused):
+        # Translators: count is the number of tries, always several.
+        text = ngettext(
+            "Switched off after %(count)s failed tries: the webhook %(problem)s.",
+            "Switched off after %(count)s failed tries: the webhook %(problem)s.",
+            attempts,
+        )
+    else:
+        values["problem"] = error.__class__.__name__
+        # Translators: count is the number of tries, always several.
+        text = ngettext(
+            "Switched off after %(count)s failed tries: %(problem)s.",
+            "Switched off after %(count)s failed tries: %(problem)s.",
+            attempts,
+        )
+    return text % values
 
 
 def webhook_send_test(*, workspace_id: int, workspace_name: str) -> str | None:
     """Post a test message to the workspace's webhook now; the problem, or None when it worked."""
     hook = WorkspaceWebhook.objects.filter(workspace_id=workspace_id).first()
     if hook is None:
-        return "There is no webhook to test."
-    text = f"Test from the WebWork Leave Dashboard: new requests in {workspace_name} show here."
+        return _("There is no webhook to test.")
+    text = _("Test from the WebWork Leave Dashboard: new requests in %(workspace)s show here.") % {
+        "workspace": workspace_name
+    }
     try:
         post_json(decrypt(hook.url_encrypted), {"text": _slack_text(text)})
     except TokenUnreadable:
-        return "The webhook address can no longer be read. Set it again."
+        return _("The webhook address can no longer be read. Set it again.")
     except WebhookRefused as exc:
-        return f"The test message was not taken: {exc}."
+        return _("The test message was not taken: %(reason)s.") % {"reason": exc}
     return None
 
 
@@ -111,7 +151,7 @@ def _send(delivery: AlertDelivery) -> str:
         try:
             url = decrypt(hook.url_encrypted)
         except TokenUnreadable as exc:
-            raise WebhookRefused("address can no longer be read; set it again") from exc
+            raise WebhookRefused(_("address can no longer be read; set it again")) from exc
         post_json(url, webhook_payload(news, inbox_url))
     else:
         user = get_user_model().objects.filter(pk=delivery.recipient_id, is_active=True).first()

@@ -9,6 +9,8 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.notifications.mail import absolute, mail_build
 from dashboard.read_models.digest import Digest, digest_get
@@ -23,10 +25,22 @@ def digest_subject(digest: Digest) -> str:
     """'3 leave requests waiting', or that nothing waits."""
     count = digest.pending_count
     if count == 0:
-        return "No leave requests waiting"
+        return _("No leave requests waiting")
     names = [part.workspace.name for part in digest.workspaces if part.pending_count]
-    where = f" in {names[0]}" if len(names) == 1 else f" in {len(names)} workspaces"
-    return f"{count} leave request{'s' if count != 1 else ''} waiting{where}"
+    if len(names) == 1:
+        text = ngettext(
+            "%(count)s leave request waiting in %(workspace)s",
+            "%(count)s leave requests waiting in %(workspace)s",
+            count,
+        )
+    else:
+        # Translators: workspaces is the number of workspaces, always several.
+        text = ngettext(
+            "%(count)s leave request waiting in %(workspaces)s workspaces",
+            "%(count)s leave requests waiting in %(workspaces)s workspaces",
+            count,
+        )
+    return text % {"count": count, "workspace": names[0] if names else "", "workspaces": len(names)}
 
 
 def digest_send(*, user_id: int, scheduled: bool, claimed: bool = False, even_empty=False) -> str:

@@ -31,5 +31,5 @@ def error_page(
         status=status,
     )
     if getattr(request, "htmx", False):
-        trigger_client_event(response, "toast", {"message": message, "level": "error"})
+        trigger_client_event(response, "toast", {"message": str(message), "level": "error"})
     return response

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.webwork import AuthExpired, record_calls
@@ -134,7 +135,7 @@ class SessionTimeoutMiddleware:
             expired = now - auth_at > settings.SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:
                 logout(request)
-                messages.info(request, "Your session expired. Sign in again to continue.")
+                messages.info(request, _("Your session expired. Sign in again to continue."))
                 return redirect_to_login(page_to_return_to(request), settings.LOGIN_URL)
             if now - seen_at >= SEEN_AT_GRANULARITY or SESSION_SEEN_AT not in session:
                 session[SESSION_SEEN_AT] = now
@@ -211,5 +212,7 @@ class ReauthMiddleware:
             extra={"reason": exception.__class__.__name__},
         )
         logout(request)
-        messages.warning(request, "Your WebWork sign-in has expired. Sign in with WebWork again.")
+        messages.warning(
+            request, _("Your WebWork sign-in has expired. Sign in with WebWork again.")
+        )
         return redirect_to_login(page_to_return_to(request), settings.LOGIN_URL)

@@ -13,13 +13,18 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 TIMEOUT = (3.0, 5.0)
 USER_AGENT = "WebWork-Leave-Dashboard (webhook)"
 
 
 class WebhookRefused(Exception):
-    """The webhook did not take the message: the reason is safe to show (no URL in it)."""
+    """The webhook did not take the message: the reason is safe to show (no URL in it).
+
+    The reason completes a sentence ("The test message was not taken: <reason>."), which is
+    how its translations are written too.
+    """
 
 
 def webhook_url_problem(url: str) -> str | None:
@@ -27,11 +32,11 @@ def webhook_url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     allow_local = settings.WEBHOOK_ALLOW_LOCAL
     if parts.scheme != "https" and not (allow_local and parts.scheme == "http"):
-        return "Use the https:// address your chat app gave you."
+        return _("Use the https:// address your chat app gave you.")
     if not parts.hostname:
-        return "That is not a web address."
+        return _("That is not a web address.")
     if parts.username or parts.password:
-        return "Leave user names and passwords out of the address."
+        return _("Leave user names and passwords out of the address.")
     return None
 
 
@@ -39,11 +44,11 @@ def _public_address(host: str, port: int) -> None:
     try:
         found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as exc:
-        raise WebhookRefused("its host name does not resolve") from exc
-    for *_, address in found:
+        raise WebhookRefused(_("its host name does not resolve")) from exc
+    for *_details, address in found:
         ip = ipaddress.ip_address(address[0])
         if not ip.is_global:
-            raise WebhookRefused("its address is not a public one")
+            raise WebhookRefused(_("its address is not a public one"))
 
 
 def post_json(url: str, payload: dict, *, timeout: tuple[float, float] | None = None) -> None:
@@ -63,11 +68,13 @@ def post_json(url: str, payload: dict, *, timeout: tuple[float, float] | None = 
             headers={"User-Agent": USER_AGENT},
         )
     except requests.Timeout as exc:
-        raise WebhookRefused("it did not answer in time") from exc
+        raise WebhookRefused(_("it did not answer in time")) from exc
     except requests.RequestException as exc:
-        raise WebhookRefused("it could not be reached") from exc
+        raise WebhookRefused(_("it could not be reached")) from exc
     with response:
         if 300 <= response.status_code < 400:
-            raise WebhookRefused(f"it answered with a redirect ({response.status_code})")
+            raise WebhookRefused(
+                _("it answered with a redirect (%(status)s)") % {"status": response.status_code}
+            )
         if not 200 <= response.status_code < 300:
-            raise WebhookRefused(f"it answered {response.status_code}")
+            raise WebhookRefused(_("it answered %(status)s") % {"status": response.status_code})

@@ -22,6 +22,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from dashboard.platform.error_pages import error_page
 
@@ -114,10 +115,11 @@ class RateLimitMiddleware:
 
 def _too_many_requests(request: HttpRequest, *, kind: str) -> HttpResponse:
     """429: the person's per-minute limit on our own pages or actions, or sign-in's."""
-    what = {"write": "actions", "page": "page views", "sign-in": "sign-in attempts"}[kind]
-    return error_page(
-        request,
-        429,
-        "Slow down a little",
-        f"Too many {what} in the last minute. Wait a moment, then try again.",
-    )
+    message = {
+        "write": _("Too many actions in the last minute. Wait a moment, then try again."),
+        "page": _("Too many page views in the last minute. Wait a moment, then try again."),
+        "sign-in": _(
+            "Too many sign-in attempts in the last minute. Wait a moment, then try again."
+        ),
+    }[kind]
+    return error_page(request, 429, _("Slow down a little"), message)

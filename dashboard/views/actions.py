@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import services
@@ -37,10 +38,12 @@ def post_only_with_a_way_back(view):
         response = error_page(
             request,
             405,
-            "Decisions are taken with a button",
-            "This address approves or rejects a request only from its button, so that a link "
-            "can never decide for you. Open the request to decide it.",
-            back=(reverse("leave_detail", args=[workspace_id, leave_id]), "Open the request"),
+            _("Decisions are taken with a button"),
+            _(
+                "This address approves or rejects a request only from its button, so that a "
+                "link can never decide for you. Open the request to decide it."
+            ),
+            back=(reverse("leave_detail", args=[workspace_id, leave_id]), _("Open the request")),
         )
         response["Allow"] = "POST"
         return response
@@ -129,12 +132,11 @@ def _decision_response(
     level = messages.SUCCESS if result.done else _LEVELS.get(result.outcome, messages.ERROR)
     leave = result.leave or cached_leave_peek(workspace_id=workspace_id, leave_id=leave_id)
     row = _row_for(request, workspace_id, leave)
-    subject = f"{row.member_name}, {row.policy_name}: " if row else ""
     if result.outcome == DecisionOutcome.HELD:  # the toast offers Undo too
-        text = f"{subject}{result.message} · sending in {result.seconds_left} s"
+        text = _toast_text(row, result, held=True)
         messages.add_message(request, level, text, extra_tags=f"undo:{leave_id}")
     else:
-        messages.add_message(request, level, subject + result.message)
+        messages.add_message(request, level, _toast_text(row, result, held=False))
     if not request.htmx:
         return redirect(_back(request, workspace_id))
     return _render_row(
@@ -149,6 +151,19 @@ def _decision_response(
 
 
 _LEVELS = {DecisionOutcome.HELD: messages.SUCCESS, DecisionOutcome.UNDONE: messages.INFO}
+
+
+def _toast_text(row: InboxRow | None, result: DecisionResult, *, held: bool) -> str:
+    """What the decision's toast says: whose request, how it ended, when a held one is sent."""
+    values = {"message": result.message, "seconds": result.seconds_left}
+    if row is None:
+        if held:
+            return _("%(message)s · sending in %(seconds)s s") % values
+        return result.message
+    values |= {"member": row.member_name, "policy": row.policy_name}
+    if held:
+        return _("%(member)s, %(policy)s: %(message)s · sending in %(seconds)s s") % values
+    return _("%(member)s, %(policy)s: %(message)s") % values
 
 
 def _row_for(request: WorkspaceRequest, workspace_id: int, leave: Leave | None) -> InboxRow | None:
@@ -208,7 +223,7 @@ def balances_refresh(request: WorkspaceRequest, workspace_id: int) -> HttpRespon
     services.balances_refresh_request(user_id=request.user.pk, workspace_id=workspace_id)
     if request.htmx:
         return render_balances(request, workspace_id, params=request.POST, since=requested_at)
-    messages.info(request, "Refreshing balances from WebWork. This takes a few seconds.")
+    messages.info(request, _("Refreshing balances from WebWork. This takes a few seconds."))
     keys = ("q", "team", "policy", "sort", "dir")
     params = {key: request.POST[key] for key in keys if request.POST.get(key)}
     params["since"] = f"{requested_at:.3f}"

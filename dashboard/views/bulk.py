@@ -8,6 +8,8 @@ form POST with a redirect to the run's own page, which survives a reload.
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import services
@@ -26,7 +28,7 @@ def bulk_decide(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["scope"] == "all":
         leave_ids = _all_matching(request, workspace_id)
     if form.is_valid() and not leave_ids:
-        form.add_error(None, "Select at least one request.")
+        form.add_error(None, _("Select at least one request."))
     if not form.is_valid():
         return _render_form(request, form, leave_ids)
     run = services.bulk_start(
@@ -67,7 +69,10 @@ def bulk_run_retry(request: WorkspaceRequest, workspace_id: int, run_id) -> Http
     report = _report_or_404(request, workspace_id, run_id)
     count = services.bulk_run_retry(run=report.run)
     if not request.htmx:
-        messages.info(request, f"Trying {count} request{'s' if count != 1 else ''} again.")
+        text = ngettext(
+            "Trying %(count)s request again.", "Trying %(count)s requests again.", count
+        )
+        messages.info(request, text % {"count": count})
         return redirect("bulk_run", workspace_id=workspace_id, run_id=run_id)
     return _render_progress(request, workspace_id, run_id)
 
@@ -78,7 +83,7 @@ def _all_matching(request: WorkspaceRequest, workspace_id: int) -> list[str]:
     if "filters" not in request.POST:
         return bulk_matching_ids(user_id=request.user.pk, workspace_id=workspace_id)
     params = QueryDict(request.POST["filters"][:2000])
-    _, _, listing = filtered_listing(request.user.pk, workspace_id, params)
+    listing = filtered_listing(request.user.pk, workspace_id, params)[2]
     return [leave.id for leave in listing.leaves if leave.is_pending]
 
 
@@ -110,8 +115,13 @@ def bulk_run_undo(request: WorkspaceRequest, workspace_id: int, run_id) -> HttpR
     """Take back a bulk decision within its undo window: nothing of it is sent."""
     report = _report_or_404(request, workspace_id, run_id)
     count = services.bulk_run_undo(run=report.run)
-    text = f"Undone: {count} request{'s' if count != 1 else ''} not sent."
-    messages.info(request, text if count else "Too late to undo: it is being sent.")
+    if count:
+        text = ngettext(
+            "Undone: %(count)s request not sent.", "Undone: %(count)s requests not sent.", count
+        ) % {"count": count}
+    else:
+        text = _("Too late to undo: it is being sent.")
+    messages.info(request, text)
     if not request.htmx:
         return redirect("bulk_run", workspace_id=workspace_id, run_id=run_id)
     return _render_progress(request, workspace_id, run_id)

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from dashboard.read_models.common import describe
@@ -84,6 +85,10 @@ def render_access_unconfirmed(
         trigger_client_event(
             response,
             "toast",
-            {"message": f"{message} Your access can't be confirmed right now.", "level": "error"},
+            {
+                "message": _("%(problem)s Your access can't be confirmed right now.")
+                % {"problem": message},
+                "level": "error",
+            },
         )
     return response

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from dashboard.selectors import pending_count_peek
 
@@ -25,7 +26,7 @@ class Section:
 
 SECTIONS = (
     Section(
-        label="Inbox",
+        label=gettext_lazy("Inbox"),
         url_name="inbox",
         icon=(
             "M4 4h16a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 2v7h4l1 "
@@ -34,7 +35,7 @@ SECTIONS = (
         badge=True,
     ),
     Section(
-        label="Calendar",
+        label=gettext_lazy("Calendar"),
         url_name="calendar",
         icon=(
             "M7 2h2v2h6V2h2v2h3a1 1 0 0 1 1 1v15a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V5a1 1 0 0 1 "
@@ -42,18 +43,18 @@ SECTIONS = (
         ),
     ),
     Section(
-        label="Requests",
+        label=gettext_lazy("Requests"),
         url_name="leave_list",
         icon="M4 5h16v2H4V5zm0 6h16v2H4v-2zm0 6h10v2H4v-2z",
         also_current_on=("leave_new",),
     ),
     Section(
-        label="Balances",
+        label=gettext_lazy("Balances"),
         url_name="balances",
         icon="M3 20h18v2H3v-2zM5 10h3v8H5v-8zm5.5-6h3v14h-3V4zM16 13h3v5h-3v-5z",
     ),
     Section(
-        label="Policies",
+        label=gettext_lazy("Policies"),
         url_name="policies",
         icon=(
             "M6 2h9l5 5v14a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm8 1.5V8h4.5L14 3.5zM8 "
@@ -62,7 +63,7 @@ SECTIONS = (
         also_current_on=("workspace_settings",),
     ),
     Section(
-        label="Feeds",
+        label=gettext_lazy("Feeds"),
         url_name="feeds",
         also_current_on=("notifications",),
         icon=(

@@ -1,6 +1,7 @@
 """Friendly error pages (and HTMX-aware CSRF failures) that never show internals."""
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from dashboard.platform.error_pages import error_page
@@ -10,7 +11,7 @@ from dashboard.platform.error_pages import error_page
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     """400."""
     return error_page(
-        request, 400, "That request didn't look right", "Check the address and try again."
+        request, 400, _("That request didn't look right"), _("Check the address and try again.")
     )
 
 
@@ -18,7 +19,10 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     """403."""
     return error_page(
-        request, 403, "You can't open this", "Your account doesn't have access to this page."
+        request,
+        403,
+        _("You can't open this"),
+        _("Your account doesn't have access to this page."),
     )
 
 
@@ -28,8 +32,8 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return error_page(
         request,
         404,
-        "Page not found",
-        "This page doesn't exist, or it belongs to a workspace you don't manage.",
+        _("Page not found"),
+        _("This page doesn't exist, or it belongs to a workspace you don't manage."),
     )
 
 
@@ -39,8 +43,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return error_page(
         request,
         500,
-        "Something went wrong on our side",
-        "The problem has been logged. Try again in a moment.",
+        _("Something went wrong on our side"),
+        _("The problem has been logged. Try again in a moment."),
     )
 
 
@@ -50,8 +54,8 @@ def admin_locked_out(request: HttpRequest, *_axes_arguments) -> HttpResponse:
     return error_page(
         request,
         429,
-        "Too many wrong passwords",
-        "Signing in here is locked for an hour after five wrong passwords. Try again later.",
+        _("Too many wrong passwords"),
+        _("Signing in here is locked for an hour after five wrong passwords. Try again later."),
     )
 
 
@@ -60,6 +64,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(
         request,
         403,
-        "This page was open too long",
-        "Your session changed since this page loaded. Reload the page and try again.",
+        _("This page was open too long"),
+        _("Your session changed since this page loaded. Reload the page and try again."),
     )

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.platform.error_pages import error_page
@@ -76,7 +77,9 @@ def feed_edit(request: WorkspaceRequest, workspace_id: int, feed_id: int) -> Htt
         feed_id=feed_id,
         spec=FeedSpec(**form.spec_values()),
     )
-    messages.success(request, "Feed saved. Subscribed calendars pick it up at their next update.")
+    messages.success(
+        request, _("Feed saved. Subscribed calendars pick it up at their next update.")
+    )
     return redirect("feeds", workspace_id=workspace_id)
 
 
@@ -99,7 +102,7 @@ def feed_remove(request: WorkspaceRequest, workspace_id: int, feed_id: int) -> H
     """Delete a feed: its URL answers 404 from now on."""
     if not feed_delete(user=request.user, workspace_id=workspace_id, feed_id=feed_id):
         raise Http404("not a feed of this person")
-    messages.success(request, "Feed deleted. Its link no longer works.")
+    messages.success(request, _("Feed deleted. Its link no longer works."))
     return redirect("feeds", workspace_id=workspace_id)
 
 
@@ -130,8 +133,8 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         response = error_page(
             request,
             503,
-            "Try again later",
-            "The workspace's leave isn't gathered yet, or WebWork isn't answering.",
+            _("Try again later"),
+            _("The workspace's leave isn't gathered yet, or WebWork isn't answering."),
         )
         response["Retry-After"] = "300"
         return response
@@ -157,7 +160,10 @@ def _over_limit(token: str) -> bool:
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     response = error_page(
-        request, 429, "Slow down a little", "This feed was read too often in the last minute."
+        request,
+        429,
+        _("Slow down a little"),
+        _("This feed was read too often in the last minute."),
     )
     response["Retry-After"] = str(WINDOW_SECONDS)
     return response

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +23,11 @@ from dashboard.services.notifications import (
 from dashboard.subscription_forms import NotificationForm, WebhookForm
 from dashboard.views.common import WorkspaceRequest, workspace_view
 
-WHAT = {"digest": "the digest", "alerts": "new-request alerts"}
+# What an unsubscribe link stops, as the unsubscribe page names it.
+WHAT = {
+    "digest": pgettext_lazy("unsubscribe from", "the digest"),
+    "alerts": pgettext_lazy("unsubscribe from", "new-request alerts"),
+}
 
 
 @require_GET
@@ -45,7 +51,7 @@ def notifications(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     form = NotificationForm(request.POST or None, initial=page.initial)
     if request.method == "POST" and form.is_valid():
         notification_preference_update(user_id=request.user.pk, **form.preference_values())
-        messages.success(request, "Notification settings saved.")
+        messages.success(request, _("Notification settings saved."))
         return redirect("notifications", workspace_id=workspace_id)
     return _render(request, workspace_id, form, WebhookForm())
 
@@ -61,7 +67,7 @@ def webhook_save(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     alerts.webhook_save(
         workspace_id=workspace_id, url=form.cleaned_data["url"], user_id=request.user.pk
     )
-    messages.success(request, "Webhook saved. New requests will be posted there.")
+    messages.success(request, _("Webhook saved. New requests will be posted there."))
     return redirect("notifications", workspace_id=workspace_id)
 
 
@@ -73,7 +79,7 @@ def webhook_test(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     if problem:
         messages.error(request, problem)
     else:
-        messages.success(request, "Test message sent. Check your chat.")
+        messages.success(request, _("Test message sent. Check your chat."))
     return redirect("notifications", workspace_id=workspace_id)
 
 
@@ -82,7 +88,7 @@ def webhook_test(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 def webhook_delete(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Stop posting to the webhook."""
     alerts.webhook_remove(workspace_id=workspace_id)
-    messages.success(request, "Webhook removed.")
+    messages.success(request, _("Webhook removed."))
     return redirect("notifications", workspace_id=workspace_id)
 
 
@@ -101,7 +107,9 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if done:
         unsubscribe(user_id=user_id, kind=kind)
     return render(
-        request, "dashboard/notifications/unsubscribe.html", {"what": WHAT[kind], "done": done}
+        request,
+        "dashboard/notifications/unsubscribe.html",
+        {"what": WHAT[kind], "kind": kind, "done": done},
     )
 
 

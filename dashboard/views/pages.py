@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.dates import month_or_none, parse_month
@@ -140,9 +141,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _export(request: WorkspaceRequest, workspace_id: int, extension: str) -> HttpResponse:
     """The filtered list as a download; with WebWork not answering, back to the list."""
-    _, _, listing = _filtered_listing(request, workspace_id)
+    listing = _filtered_listing(request, workspace_id)[2]
     if listing.unavailable:
-        messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
+        messages.error(request, _("The export needs WebWork, which isn't answering. Try again."))
         return redirect(f"{reverse('leave_list', args=[workspace_id])}?{request.GET.urlencode()}")
     if extension == "csv":
         response = StreamingHttpResponse(csv_lines(listing), content_type="text/csv; charset=utf-8")
@@ -272,11 +273,14 @@ def _after_filing(request, workspace_id: int, leave, decision) -> HttpResponse:
     if leave is not None:
         url += f"?member={leave.user_id}&highlight={leave.id}"
     if decision is None:
-        messages.success(request, "Request filed. It's waiting for approval.")
+        messages.success(request, _("Request filed. It's waiting for approval."))
     elif decision.done:
-        messages.success(request, "Request filed and approved.")
+        messages.success(request, _("Request filed and approved."))
     else:
-        messages.warning(request, f"Request filed but not approved: {decision.message}")
+        messages.warning(
+            request,
+            _("Request filed but not approved: %(reason)s") % {"reason": decision.message},
+        )
         url = reverse("leave_detail", args=[workspace_id, leave.id])
     return redirect(url)
 
@@ -372,7 +376,7 @@ def balances_export(request: WorkspaceRequest, workspace_id: int) -> HttpRespons
     """CSV of the balances table exactly as shown: the same filters, columns and order."""
     table, filters = _balance_table(request, workspace_id, request.GET)
     if table.unavailable:
-        messages.error(request, "The export needs WebWork, which isn't answering. Try again.")
+        messages.error(request, _("The export needs WebWork, which isn't answering. Try again."))
         return redirect(f"{reverse('balances', args=[workspace_id])}?{_balance_query(filters)}")
     response = StreamingHttpResponse(
         csv_stream(balance_csv_rows(table)), content_type="text/csv; charset=utf-8"

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.forms import CoverageForm, HolidayRegionForm, WorkspaceSettingsForm
@@ -44,7 +45,7 @@ def workspace_settings(request: WorkspaceRequest, workspace_id: int) -> HttpResp
                 reference_timezone=form.cleaned_data["reference_timezone"],
             )
             coverage_minimums_set(workspace_id=workspace_id, minimums=coverage.minimums())
-        messages.success(request, "Settings saved.")
+        messages.success(request, _("Settings saved."))
         return redirect("workspace_settings", workspace_id=workspace_id)
     return _render(request, page, form=form, coverage=coverage)
 
@@ -65,7 +66,7 @@ def holiday_region_add(request: WorkspaceRequest, workspace_id: int) -> HttpResp
         country=data["country"],
         subdivision=data["subdivision"],
     )
-    messages.success(request, "Holidays saved.")
+    messages.success(request, _("Holidays saved."))
     return redirect("workspace_settings", workspace_id=workspace_id)
 
 
@@ -74,7 +75,7 @@ def holiday_region_add(request: WorkspaceRequest, workspace_id: int) -> HttpResp
 def holiday_region_remove(request: WorkspaceRequest, workspace_id: int, override_id: int):
     """Back to the team's or the workspace's holidays."""
     if holiday_region_override_delete(workspace_id=workspace_id, override_id=override_id):
-        messages.success(request, "Removed: the team's or the workspace's holidays apply.")
+        messages.success(request, _("Removed: the team's or the workspace's holidays apply."))
     return redirect("workspace_settings", workspace_id=workspace_id)
 
 

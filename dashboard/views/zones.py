@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dashboard.forms import ViewerZoneForm
@@ -64,7 +65,7 @@ def viewer_zone_save(request: WorkspaceRequest, workspace_id: int) -> HttpRespon
     form = viewer_zone_form(request.user.pk, request.POST)
     if form.is_valid():
         viewer_zone_choose(user_id=request.user.pk, zone_name=form.cleaned_data["timezone"])
-        messages.success(request, "Your time zone is saved.")
+        messages.success(request, _("Your time zone is saved."))
     else:
-        messages.error(request, "That time zone isn't one we know. Nothing was changed.")
+        messages.error(request, _("That time zone isn't one we know. Nothing was changed."))
     return redirect("workspace_settings", workspace_id=workspace_id)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class WebWorkOAuthConfig(AppConfig):
@@ -6,7 +7,7 @@ class WebWorkOAuthConfig(AppConfig):
 
     name = "dashboard.webwork_oauth"
     label = "webwork_oauth"
-    verbose_name = "Sign in with WebWork"
+    verbose_name = gettext_lazy("Sign in with WebWork")
 
     def ready(self) -> None:
         """Connect the sign-in signal handlers."""

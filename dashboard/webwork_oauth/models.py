@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WebWorkToken(models.Model):
@@ -23,7 +24,7 @@ class WebWorkToken(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "WebWork token"
+        verbose_name = gettext_lazy("WebWork token")
 
     def __str__(self) -> str:
         return f"WebWork token of user {self.user_id}"

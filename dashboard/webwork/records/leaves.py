@@ -24,6 +24,11 @@ from .parsing import (
 )
 
 
+def gettext_noop(message: str) -> str:
+    """Mark a label for translation; it is translated where it is shown (no Django here)."""
+    return message
+
+
 class LeaveStatus(StrEnum):
     """Where a request stands. A status WebWork adds later is kept as the text it came as.
 
@@ -47,9 +52,9 @@ class LeavePeriod(IntEnum):
         member.label = label
         return member
 
-    FULL_DAY = 0, "Full day"
-    FIRST_HALF = 1, "First half"
-    SECOND_HALF = 2, "Second half"
+    FULL_DAY = 0, gettext_noop("Full day")
+    FIRST_HALF = 1, gettext_noop("First half")
+    SECOND_HALF = 2, gettext_noop("Second half")
 
     @classmethod
     def read(cls, value: int | None) -> LeavePeriod:
