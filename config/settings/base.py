@@ -458,6 +458,7 @@ STORAGES = {
 
 # --------------------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["dashboard.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
