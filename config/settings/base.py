@@ -469,6 +469,8 @@ LOCALE_PATHS = [BASE_DIR / "dashboard" / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Dates and week starts per language; English's own (weeks start on Monday) in dashboard/formats.
+FORMAT_MODULE_PATH = ["dashboard.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,7 @@ per request or per recipient.
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dashboard.models import ManagedWorkspace
 from dashboard.read_models.digest import DigestRow, digest_row
@@ -67,4 +68,6 @@ def new_requests_get(*, user_id: int, workspace_id: int, leave_ids: list[str]) -
         .values_list("name", flat=True)
         .first()
     )
-    return NewRequests(workspace_id, name or f"Workspace {workspace_id}", rows)
+    return NewRequests(
+        workspace_id, name or gettext("Workspace %(id)s") % {"id": workspace_id}, rows
+    )

@@ -9,8 +9,9 @@ shows it.
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from dashboard.read_models.common import Notice, describe
+from dashboard.read_models.common import Notice, describe, failure_notice
 from dashboard.read_models.inbox import InboxRow, build_row
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
@@ -75,11 +76,12 @@ def _group(user_id: int, workspace: Workspace) -> WorkspaceGroup:
     )
     pending = reads["pending"]
     if pending.entry is None:
-        message = f"{describe(pending.error)} This workspace's requests can't be shown."
         return WorkspaceGroup(
             workspace=workspace,
             pending_count=pending_count_peek(workspace_id=ws),
-            notice=Notice("error", message),
+            notice=failure_notice(
+                pending.error, gettext("This workspace's requests can't be shown.")
+            ),
         )
     leaves = leaves_with_overrides(
         pending.entry, leave_overrides(workspace_id=ws), status=LeaveStatus.PENDING
@@ -92,7 +94,8 @@ def _group(user_id: int, workspace: Workspace) -> WorkspaceGroup:
     ]
     stale = None
     if pending.entry.stale and pending.entry.error is not None:
-        stale = Notice("warning", f"{describe(pending.entry.error)} Showing saved data.")
+        saved = gettext("Showing saved data.")
+        stale = Notice("warning", f"{describe(pending.entry.error)} {saved}")
     return WorkspaceGroup(workspace=workspace, rows=rows, pending_count=len(leaves), notice=stale)
 
 

@@ -16,10 +16,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 
-from dashboard.read_models.common import Notice, age_text, describe, fingerprint, notices_for
+from dashboard.read_models.common import (
+    BALANCES,
+    Notice,
+    age_text,
+    failure_notice,
+    fingerprint,
+    notices_for,
+)
 from dashboard.read_models.export import csv_cell
-from dashboard.read_models.lookup import Lookup
+from dashboard.read_models.lookup import Lookup, no_team
 from dashboard.read_models.projection import amount_text
 from dashboard.selectors import (
     balance_list,
@@ -36,13 +44,12 @@ from dashboard.selectors.projection_reads import MemberHolidays, policy_of
 from dashboard.text import search_key, text_matches
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Policy
 
-NO_TEAM = "No team"
 FIGURES = ("allowance", "used", "pending", "remaining")
 FIGURE_LABELS = {
-    "allowance": "Allowance",
-    "used": "Used",
-    "pending": "Pending",
-    "remaining": "Remaining",
+    "allowance": pgettext_lazy("balance column", "Allowance"),
+    "used": pgettext_lazy("balance column", "Used"),
+    "pending": pgettext_lazy("balance column", "Pending"),
+    "remaining": pgettext_lazy("balance column", "Remaining"),
 }
 
 
@@ -147,9 +154,12 @@ class BalanceTable:
 
 def _columns(policy: Policy | None, policy_names: list[str]) -> list[Column]:
     """The sortable columns: member and team, then four figures or one per policy."""
-    first = [Column("name", "Member"), Column("team", "Team")]
+    first = [
+        Column("name", pgettext("balance column", "Member")),
+        Column("team", pgettext("balance column", "Team")),
+    ]
     if policy is not None:
-        return first + [Column(name, FIGURE_LABELS[name]) for name in FIGURES]
+        return first + [Column(name, str(FIGURE_LABELS[name])) for name in FIGURES]
     return first + [Column(f"p{i}", name) for i, name in enumerate(policy_names)]
 
 
@@ -220,14 +230,15 @@ def balance_table_get(
     members = list(reads["members"].value or [])
     policies = sorted(reads["policies"].value or [], key=lambda p: p.id)
     policy = next((p for p in policies if p.id == policy_id), None)
-    team_names = sorted({m.team_name or NO_TEAM for m in members}, key=str.casefold)
+    without_team = no_team()
+    team_names = sorted({m.team_name or without_team for m in members}, key=str.casefold)
     if outcome.entry is None:
         return BalanceTable(
             team_names=team_names,
             policies=policies,
             policy=policy,
             unavailable=True,
-            notices=[Notice("error", f"{describe(outcome.error)} Balances can't be shown.")],
+            notices=[failure_notice(outcome.error, gettext("Balances can't be shown."))],
         )
     lookup = Lookup.build(members, policies, None)
     balances = outcome.entry.value
@@ -262,7 +273,7 @@ def balance_table_get(
             BalanceRow(
                 member_id=balance.user_id,
                 name=member.full_name if member else balance.user_name,
-                team=(member.team_name if member else None) or NO_TEAM,
+                team=(member.team_name if member else None) or without_team,
                 amounts=tuple(balance.for_policy(name) for name in policy_names),
                 figures=_figures(balance, policy, pending) if policy is not None else None,
             )
@@ -282,7 +293,7 @@ def balance_table_get(
         rows=rows,
         team_names=team_names,
         total_members=total,
-        notices=notices_for("balances", outcome, reads["members"], reads["policies"], pending_read),
+        notices=notices_for(BALANCES, outcome, reads["members"], reads["policies"], pending_read),
         fetched_at=outcome.entry.fetched_at,
         policies=policies,
         policy=policy,
@@ -291,6 +302,7 @@ def balance_table_get(
         descending=descending,
         fingerprint=fingerprint(
             workspace_id,
+            get_language(),  # the words and date formats of the rendered HTML
             search_key(q),
             team,
             policy_id,

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from dashboard.models import BulkItem, BulkRun
 from dashboard.selectors import leave_list_pending
@@ -68,7 +69,9 @@ class BulkReport:
     @property
     def verb(self) -> str:
         """ "Approving" or "Rejecting"."""
-        return "Approving" if self.run.action == "approve" else "Rejecting"
+        if self.run.action == "approve":
+            return pgettext("a bulk decision under way", "Approving")
+        return pgettext("a bulk decision under way", "Rejecting")
 
 
 REPORT_ORDER = [
@@ -114,7 +117,7 @@ def bulk_report_get(*, user_id: int, workspace_id: int, run_id: uuid.UUID) -> Bu
 def _fallback_label(leave_id: str) -> str:
     if leave_id.startswith("#"):  # not an id at all: show what was sent, shortened
         return f"“{leave_id.split(':', 1)[-1][:40]}”"
-    return f"Request {leave_id[:8]}"
+    return gettext("Request %(id)s") % {"id": leave_id[:8]}
 
 
 def bulk_matching_ids(*, user_id: int, workspace_id: int) -> list[str]:

@@ -9,11 +9,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 
 from dashboard.dates import add_months, month_bounds
-from dashboard.read_models.common import Notice, describe, fingerprint, notices_for
+from dashboard.read_models.common import (
+    CALENDAR_DATA,
+    Notice,
+    failure_notice,
+    fingerprint,
+    notices_for,
+)
 from dashboard.read_models.format import hours_text, is_off_on, leave_end
-from dashboard.read_models.lookup import Lookup
+from dashboard.read_models.lookup import Lookup, no_team
 from dashboard.selectors import (
     fetch_parallel,
     holiday_regions,
@@ -30,12 +37,11 @@ from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
 
 KINDS = 6
 SHOWN_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
-NO_TEAM = "No team"
 # How the calendar says which half of the day a leave covers: in its detail text, and as the
 # bar's modifier class (bar--am, bar--pm).
 HALF_DAY_WORDS = {
-    LeavePeriod.FIRST_HALF: ("morning", "am"),
-    LeavePeriod.SECOND_HALF: ("afternoon", "pm"),
+    LeavePeriod.FIRST_HALF: (pgettext_lazy("half of a day", "morning"), "am"),
+    LeavePeriod.SECOND_HALF: (pgettext_lazy("half of a day", "afternoon"), "pm"),
 }
 
 
@@ -179,9 +185,9 @@ def _detail(leave: Leave, policy_name: str, zone: str | None) -> str:
     if leave.is_hour_based and leave.start_time and leave.end_time:
         parts.append(hours_text(leave, zone))
     elif leave.leave_period in HALF_DAY_WORDS:
-        parts.append(HALF_DAY_WORDS[leave.leave_period][0])
+        parts.append(str(HALF_DAY_WORDS[leave.leave_period][0]))
     if leave.is_pending:
-        parts.append(LeaveStatus.PENDING)
+        parts.append(pgettext("leave status", "pending"))
     return ", ".join(parts)
 
 
@@ -216,7 +222,7 @@ def _bar(
 def _visible_members(members: list[Member], team: str | None) -> list[Member]:
     active = [m for m in members if (m.status or "active") == "active"]
     if team:
-        active = [m for m in active if (m.team_name or NO_TEAM) == team]
+        active = [m for m in active if (m.team_name or no_team()) == team]
     return active
 
 
@@ -244,11 +250,12 @@ def calendar_get(
     members = list(reads["members"].value or [])
     policies = list(reads["policies"].value or [])
     result.policies = sorted(policies, key=lambda p: p.name.casefold())
-    result.team_names = sorted({m.team_name or NO_TEAM for m in members}, key=str.casefold)
+    without_team = no_team()
+    result.team_names = sorted({m.team_name or without_team for m in members}, key=str.casefold)
     if reads["leaves"].entry is None or reads["members"].entry is None:
         failed = reads["leaves"] if reads["leaves"].entry is None else reads["members"]
         result.unavailable = True
-        result.notices = [Notice("error", f"{describe(failed.error)} The calendar can't be shown.")]
+        result.notices = [failure_notice(failed.error, gettext("The calendar can't be shown."))]
         return result
 
     lookup = Lookup.build(members, policies, None)
@@ -277,9 +284,9 @@ def calendar_get(
     out_by_day: dict[dt.date, list[AgendaEntry]] = defaultdict(list)
     groups: dict[str, TeamGroup] = {}
     for member in sorted(
-        visible, key=lambda m: ((m.team_name or NO_TEAM).casefold(), m.full_name.casefold())
+        visible, key=lambda m: ((m.team_name or without_team).casefold(), m.full_name.casefold())
     ):
-        team_name = member.team_name or NO_TEAM
+        team_name = member.team_name or without_team
         group = groups.setdefault(team_name, TeamGroup(name=team_name))
         row = MemberRow(member_id=member.id, name=member.full_name, title=member.title)
         if regions.differs(member):  # the day columns shade the workspace's holidays
@@ -309,7 +316,9 @@ def calendar_get(
                     out_by_day[day].append(entry)
         group.rows.append(row)
 
-    result.teams = sorted(groups.values(), key=lambda g: (g.name == NO_TEAM, g.name.casefold()))
+    result.teams = sorted(
+        groups.values(), key=lambda g: (g.name == without_team, g.name.casefold())
+    )
     short_teams = _mark_coverage(
         result.teams, minimums, members, every_leave, (month_start, month_end), holidays
     )
@@ -334,11 +343,12 @@ def calendar_get(
     ]
     result.legend = sorted(((kind, name) for name, kind in kinds.items()), key=lambda k: k[1])
     result.notices = notices_for(
-        "calendar data", reads["leaves"], reads["members"], reads["policies"]
+        CALENDAR_DATA, reads["leaves"], reads["members"], reads["policies"]
     )
     result.fetched_at = reads["leaves"].entry.fetched_at
     result.fingerprint = fingerprint(
         workspace_id,
+        get_language(),  # the words and date formats of the rendered HTML
         month_start,
         team,
         policy_id,

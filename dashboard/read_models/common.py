@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from dashboard.platform.cache import Cached
 from dashboard.selectors import ReadResult
@@ -41,37 +42,88 @@ def describe(error: WebWorkError) -> str:
     """A human sentence for a WebWork failure (never upstream text or internals)."""
     if isinstance(error, OverBudget):
         at = timezone.localtime() + dt.timedelta(seconds=error.retry_after or 60)
-        return (
-            f"This minute's allowance of WebWork calls is used up; fresh data after {at:%H:%M:%S}."
-        )
+        return gettext(
+            "This minute's allowance of WebWork calls is used up; fresh data after %(time)s."
+        ) % {"time": f"{at:%H:%M:%S}"}
     if isinstance(error, RateLimited):
         if error.retry_after:
             at = timezone.localtime() + dt.timedelta(seconds=error.retry_after)
-            return f"WebWork is limiting requests; trying again after {at:%H:%M}."
-        return "WebWork is limiting requests; trying again shortly."
+            return gettext("WebWork is limiting requests; trying again after %(time)s.") % {
+                "time": f"{at:%H:%M}"
+            }
+        return gettext("WebWork is limiting requests; trying again shortly.")
     if isinstance(error, Unavailable):
-        return "WebWork isn't answering right now."
+        return gettext("WebWork isn't answering right now.")
     if isinstance(error, BadResponse):
-        return "WebWork sent an answer we couldn't read."
+        return gettext("WebWork sent an answer we couldn't read.")
     if isinstance(error, Forbidden):
-        return "WebWork says you can't see this any more."
+        return gettext("WebWork says you can't see this any more.")
     if isinstance(error, NotFound):
-        return "WebWork doesn't know this any more."
-    return "Something went wrong talking to WebWork."
+        return gettext("WebWork doesn't know this any more.")
+    return gettext("Something went wrong talking to WebWork.")
+
+
+def failure_notice(error: WebWorkError, sentence: str) -> Notice:
+    """An error notice: why WebWork failed, then what can't be shown because of it."""
+    return Notice("error", f"{describe(error)} {sentence}")
 
 
 def age_text(seconds: float) -> str:
     """'just now', '1 minute ago', '5 minutes ago', '2 hours ago'."""
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "just now"
+        return gettext("just now")
     if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+        return ngettext("%(count)s minute ago", "%(count)s minutes ago", minutes) % {
+            "count": minutes
+        }
     hours = minutes // 60
-    return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return ngettext("%(count)s hour ago", "%(count)s hours ago", hours) % {"count": hours}
 
 
-def notices_for(what: str, *outcomes: ReadResult | Cached | None) -> list[Notice]:
+@dataclass(frozen=True)
+class Subject:
+    """What a page reads, in the whole sentences its notices say about it (so each language
+    words them its own way)."""
+
+    failed: str  # 'Some balances could not be loaded.'
+    missing: str  # 'Not shown yet: balances of %(months)s.'
+    stale: str  # 'Showing balances from %(age)s.' (age: '5 minutes ago')
+
+
+DATA = Subject(
+    gettext_lazy("Some data could not be loaded."),
+    gettext_lazy("Not shown yet: data of %(months)s."),
+    gettext_lazy("Showing data from %(age)s."),
+)
+CALENDAR_DATA = Subject(
+    gettext_lazy("Some calendar data could not be loaded."),
+    gettext_lazy("Not shown yet: calendar data of %(months)s."),
+    gettext_lazy("Showing calendar data from %(age)s."),
+)
+BALANCES = Subject(
+    gettext_lazy("Some balances could not be loaded."),
+    gettext_lazy("Not shown yet: balances of %(months)s."),
+    gettext_lazy("Showing balances from %(age)s."),
+)
+POLICIES = Subject(
+    gettext_lazy("Some policies could not be loaded."),
+    gettext_lazy("Not shown yet: policies of %(months)s."),
+    gettext_lazy("Showing policies from %(age)s."),
+)
+REQUESTS = Subject(
+    gettext_lazy("Some requests could not be loaded."),
+    gettext_lazy("Not shown yet: requests of %(months)s."),
+    gettext_lazy("Showing requests from %(age)s."),
+)
+TEAMS_AND_POLICIES = Subject(
+    gettext_lazy("Some teams and policies could not be loaded."),
+    gettext_lazy("Not shown yet: teams and policies of %(months)s."),
+    gettext_lazy("Showing teams and policies from %(age)s."),
+)
+
+
+def notices_for(what: Subject, *outcomes: ReadResult | Cached | None) -> list[Notice]:
     """Notices for reads that failed or served stale data."""
     notices = []
     for item in outcomes:
@@ -80,20 +132,16 @@ def notices_for(what: str, *outcomes: ReadResult | Cached | None) -> list[Notice
         entry = item.entry if isinstance(item, ReadResult) else item
         error = item.error if isinstance(item, ReadResult) else None
         if entry is None and error is not None:
-            notices.append(Notice("error", f"{describe(error)} Some {what} could not be loaded."))
+            notices.append(failure_notice(error, str(what.failed)))
         elif entry is not None and entry.missing:
-            months = ", ".join(entry.missing)
-            notices.append(
-                Notice("warning", f"{describe(entry.error)} Not shown yet: {what} of {months}.")
-            )
+            missing = str(what.missing) % {"months": ", ".join(entry.missing)}
+            notices.append(Notice("warning", f"{describe(entry.error)} {missing}"))
         elif entry is not None and entry.stale:
-            reason = describe(entry.error) if entry.error else "Updating in the background."
-            notices.append(
-                Notice(
-                    "warning",
-                    f"Showing {what} from {age_text(entry.age_seconds)}. {reason}",
-                )
+            reason = (
+                describe(entry.error) if entry.error else gettext("Updating in the background.")
             )
+            showing = str(what.stale) % {"age": age_text(entry.age_seconds)}
+            notices.append(Notice("warning", f"{showing} {reason}"))
     # One notice per distinct message is enough.
     unique = {n.message: n for n in notices}
     return list(unique.values())

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 
-from dashboard.read_models.common import describe
+from dashboard.read_models.common import failure_notice
+from dashboard.read_models.format import amount_words
 from dashboard.read_models.inbox import InboxRow, OutEntry, inbox_get
 from dashboard.selectors import workspace_list_for_user
 from dashboard.webwork import BalanceAmount, WebWorkError, Workspace
@@ -82,10 +84,7 @@ def balance_after(row: InboxRow) -> str:
     if amount is None:
         return balance.text
     left = balance.value - Decimal(str(amount))
-    unit = balance.unit or ""
-    if unit and abs(left) == 1:
-        unit = unit.removesuffix("s")
-    return f"{left.normalize():f} {unit}".strip()
+    return amount_words(f"{left.normalize():f}", float(left), balance.unit or "").strip()
 
 
 def digest_row(row: InboxRow) -> DigestRow:
@@ -104,7 +103,11 @@ def _part(user_id: int, workspace: Workspace) -> WorkspaceDigest:
     # "Out today" is the workspace's today, as on the inbox page, not the reader's.
     inbox = inbox_get(user_id=user_id, workspace_id=workspace.id, count=DIGEST_ROWS)
     if inbox.unavailable:
-        message = inbox.notices[0].message if inbox.notices else "Pending requests can't be read."
+        message = (
+            inbox.notices[0].message
+            if inbox.notices
+            else gettext("Pending requests can't be read.")
+        )
         return WorkspaceDigest(workspace=workspace, problem=message)
     return WorkspaceDigest(
         workspace=workspace,
@@ -120,5 +123,7 @@ def digest_get(*, user_id: int) -> Digest:
     try:
         workspaces = workspace_list_for_user(user=get_user_model()(pk=user_id))
     except WebWorkError as exc:
-        return Digest(problem=f"{describe(exc)} Your workspaces can't be listed.")
+        return Digest(
+            problem=failure_notice(exc, gettext("Your workspaces can't be listed.")).message
+        )
     return Digest(workspaces=[_part(user_id, workspace) for workspace in workspaces])

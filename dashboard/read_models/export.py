@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -165,7 +166,7 @@ def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
 def xlsx_bytes(listing: LeaveListing) -> bytes:
     """The workbook: one sheet, a frozen header row, typed cells."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Requests")
+    sheet = book.create_sheet(pgettext("a spreadsheet's sheet", "Requests"))
     sheet.freeze_panes = "A2"
     for values in export_rows(listing, timezone.get_current_timezone()):
         sheet.append([_xlsx_cell(sheet, value) for value in values])

@@ -3,8 +3,10 @@
 import time
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from dashboard.models import CalendarFeed
-from dashboard.read_models.common import Notice, age_text, notices_for
+from dashboard.read_models.common import TEAMS_AND_POLICIES, Notice, age_text, notices_for
 from dashboard.selectors import fetch_parallel, member_list, policy_list
 from dashboard.selectors.feeds import feed_list_for_user
 from dashboard.webwork import Policy
@@ -30,21 +32,26 @@ class FeedsPage:
 
 
 def _scope_text(feed: CalendarFeed, policy_names: dict[int, str]) -> str:
-    parts = [f"Team {feed.team}" if feed.team else "Every team"]
+    parts = [gettext("Team %(team)s") % {"team": feed.team} if feed.team else gettext("Every team")]
     if feed.policy_id is not None:
-        parts.append(policy_names.get(feed.policy_id, f"Policy #{feed.policy_id}"))
+        fallback = gettext("Policy #%(id)s") % {"id": feed.policy_id}
+        parts.append(policy_names.get(feed.policy_id, fallback))
     else:
-        parts.append("every policy")
-    parts.append("approved and pending" if feed.include_pending else "approved only")
+        parts.append(gettext("every policy"))
+    parts.append(
+        gettext("approved and pending") if feed.include_pending else gettext("approved only")
+    )
     if feed.include_holidays:
-        parts.append("public holidays")
+        parts.append(gettext("public holidays"))
     return " · ".join(parts)
 
 
 def _last_read_text(feed: CalendarFeed) -> str:
     if feed.last_read_at is None:
-        return "Not read by a calendar yet"
-    return f"Last read by a calendar {age_text(time.time() - feed.last_read_at.timestamp())}"
+        return gettext("Not read by a calendar yet")
+    return gettext("Last read by a calendar %(age)s") % {
+        "age": age_text(time.time() - feed.last_read_at.timestamp())
+    }
 
 
 def feeds_page_get(*, user_id: int, workspace_id: int) -> FeedsPage:
@@ -64,5 +71,5 @@ def feeds_page_get(*, user_id: int, workspace_id: int) -> FeedsPage:
         ],
         teams=sorted({m.team_name for m in members if m.team_name}, key=str.casefold),
         policies=policies,
-        notices=notices_for("teams and policies", reads["members"], reads["policies"]),
+        notices=notices_for(TEAMS_AND_POLICIES, reads["members"], reads["policies"]),
     )

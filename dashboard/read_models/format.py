@@ -4,13 +4,47 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext, ngettext, pgettext
 
+from dashboard.dates import week_bounds
 from dashboard.webwork import Leave, LeavePeriod, Policy
 from dashboard.zones import same_clock, zone_named
 
 
-def _day(d: dt.date, *, year: bool) -> str:
-    return f"{d:%a} {d.day} {d:%b}" + (f" {d.year}" if year else "")
+def day_text(d: dt.date, *, year: bool = False) -> str:
+    """'Sat 5 Dec', or 'Tue 4 Mar 2027': in the words and order of the active language."""
+    if year:
+        return date_format(d, pgettext("date format: weekday day month year", "D j M Y"))
+    return date_format(d, pgettext("date format: weekday day month", "D j M"))
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the week of `day`, as the active language starts its weeks
+    (FIRST_DAY_OF_WEEK: 0 Sunday, 1 Monday; this product's English is Monday-first)."""
+    first = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7  # as Python counts: Monday is 0
+    monday, _ = week_bounds(day)
+    start = monday + dt.timedelta(days=first - (7 if day.weekday() < first else 0))
+    return start, start + dt.timedelta(days=6)
+
+
+def plural_count(value: float) -> int:
+    """The count that picks a plural form for `value`: itself when whole; a fraction reads
+    as plural ('0.5 days', '1.5 days')."""
+    value = abs(value)
+    return int(value) if float(value).is_integer() else 2
+
+
+def amount_words(number: str, value: float, unit: str) -> str:
+    """'4.5 days', '1 hour': `number` (already written) with its unit, singular or plural
+    as `value` asks; a unit other than days or hours is shown as WebWork names it."""
+    count = plural_count(value)
+    if unit == "days":
+        return ngettext("%(number)s day", "%(number)s days", count) % {"number": number}
+    if unit == "hours":
+        return ngettext("%(number)s hour", "%(number)s hours", count) % {"number": number}
+    singular = unit.rstrip("s") if unit.endswith("s") else unit
+    return f"{number} {singular if count == 1 else unit}"
 
 
 def leave_end(leave: Leave) -> dt.date | None:
@@ -48,7 +82,7 @@ def hours_text(leave: Leave, zone: str | None = None) -> str:
     if same_clock(member_zone, timezone.get_current_timezone(), at):
         return text
     city = member_zone.key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{text} {city} time"
+    return gettext("%(hours)s %(city)s time") % {"hours": text, "city": city}
 
 
 def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | None = None) -> str:
@@ -57,23 +91,32 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | 
     `zone` is the member's (see `hours_text`)."""
     start, end = leave.start_date, leave_end(leave)
     if start is None:
-        return "Dates unknown"
+        return gettext("Dates unknown")
     today = today or dt.date.today()
     show_year = start.year != today.year or (end is not None and end.year != today.year)
     if leave.is_hour_based and leave.start_time and leave.end_time:
-        return f"{_day(start, year=show_year)}, {hours_text(leave, zone)}"
+        return pgettext("a day and the hours of a leave", "%(day)s, %(hours)s") % {
+            "day": day_text(start, year=show_year),
+            "hours": hours_text(leave, zone),
+        }
     if end is None or end == start:
-        text = _day(start, year=show_year)
-        return (
-            f"{text} ({LeavePeriod(leave.leave_period).label.lower()})"
-            if leave.is_half_day
-            else text
-        )
+        text = day_text(start, year=show_year)
+        if not leave.is_half_day:
+            return text
+        return pgettext("a day and which half of it", "%(day)s (%(half)s)") % {
+            "day": text,
+            "half": gettext(LeavePeriod(leave.leave_period).label).lower(),
+        }
     if start.year == end.year and start.month == end.month:
-        first = f"{start:%a} {start.day}"
+        first = date_format(
+            start, pgettext("date format: weekday day, a range's first day in its month", "D j")
+        )
     else:
-        first = _day(start, year=show_year and start.year != end.year)
-    return f"{first} – {_day(end, year=show_year)}"
+        first = day_text(start, year=show_year and start.year != end.year)
+    return pgettext("a range of days", "%(first)s – %(last)s") % {
+        "first": first,
+        "last": day_text(end, year=show_year),
+    }
 
 
 def working_days(start: dt.date, end: dt.date, holidays: dict[dt.date, str]) -> int:
@@ -104,8 +147,11 @@ class Duration:
         if not self.holidays:
             return ""
         count = len(self.holidays)
-        plural = "s" if count != 1 else ""
-        return f"includes {count} public holiday{plural} ({', '.join(self.holidays)})"
+        return ngettext(
+            "includes %(count)s public holiday (%(names)s)",
+            "includes %(count)s public holidays (%(names)s)",
+            count,
+        ) % {"count": count, "names": ", ".join(self.holidays)}
 
 
 @dataclass(frozen=True)
@@ -154,8 +200,7 @@ def leave_duration(
     amount = leave_amount(leave, policy, holidays)
     if amount.value is None:
         return Duration("—", inside)
-    unit = amount.unit if amount.value != 1 else amount.unit[:-1]
-    return Duration(f"{_number(amount.value)} {unit}", inside)
+    return Duration(amount_words(_number(amount.value), amount.value, amount.unit), inside)
 
 
 def waited_text(created_at: dt.datetime | None, now: dt.datetime) -> str:
@@ -165,12 +210,14 @@ def waited_text(created_at: dt.datetime | None, now: dt.datetime) -> str:
     seconds = max((now - created_at).total_seconds(), 0)
     if seconds < 3600:
         minutes = int(seconds // 60)
-        return f"{minutes} min" if minutes else "just now"
+        if not minutes:
+            return gettext("just now")
+        return ngettext("%(count)s min", "%(count)s min", minutes) % {"count": minutes}
     if seconds < 86400:
         hours = int(seconds // 3600)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
     days = int(seconds // 86400)
     if days < 21:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
     weeks = days // 7
-    return f"{weeks} weeks"
+    return ngettext("%(count)s week", "%(count)s weeks", weeks) % {"count": weeks}

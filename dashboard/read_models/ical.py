@@ -17,6 +17,7 @@ import hashlib
 import zoneinfo
 from dataclasses import dataclass
 
+from django.utils.translation import get_language, gettext
 from icalendar import Calendar, Event
 
 from dashboard.models import CalendarFeed
@@ -74,6 +75,7 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
             policies.fetched_at,
             sorted((k, repr(v)) for k, v in overrides.items()),
             region,
+            get_language(),  # the words of its summaries and descriptions
         ),
     )
     cached = cache_peek(key)
@@ -96,7 +98,7 @@ def _render(feed, workspace_name, today, leaves, lookup: Lookup, region) -> Feed
     title = f"{feed.name} · {workspace_name}"
     calendar.add("name", title)
     calendar.add("x-wr-calname", title)
-    calendar.add("x-wr-caldesc", "Who is off, from the WebWork Leave Dashboard")
+    calendar.add("x-wr-caldesc", gettext("Who is off, from the WebWork Leave Dashboard"))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH_INTERVAL)
     events = [
@@ -163,12 +165,8 @@ def _leave_event(leave: Leave, lookup: Lookup) -> Event | None:
     member = lookup.members.get(leave.user_id) if leave.user_id is not None else None
     policy = lookup.policy_for(leave)
     policy_name = lookup.policy_name(leave)
-    summary = f"{lookup.member_name(leave.user_id)} – {policy_name}"
-    if leave.is_half_day:
-        summary += f" ({LeavePeriod(leave.leave_period).label.lower()})"
     pending = leave.status == LeaveStatus.PENDING
-    if pending:
-        summary += " (pending)"
+    summary = _summary(leave, lookup.member_name(leave.user_id), policy_name, pending)
     event = Event()
     event.add("uid", f"leave-{leave.id}@{UID_DOMAIN}")
     event.add("dtstamp", _stamp(leave))
@@ -193,9 +191,26 @@ def _leave_event(leave: Leave, lookup: Lookup) -> Event | None:
     event.add("transp", "TRANSPARENT")  # someone else's leave never makes the subscriber busy
     event.add("categories", ["Leave"])
     duration = leave_duration(leave, policy)
-    state = "Pending approval" if pending else "Approved"
-    event.add("description", f"{policy_name}, {duration.text}. {state}.")
+    values = {"policy": policy_name, "duration": duration.text}
+    if pending:
+        description = gettext("%(policy)s, %(duration)s. Pending approval.") % values
+    else:
+        description = gettext("%(policy)s, %(duration)s. Approved.") % values
+    event.add("description", description)
     return event
+
+
+def _summary(leave: Leave, member_name: str, policy_name: str, pending: bool) -> str:
+    """'Ana Silva – Holiday (first half) (pending)': what a calendar shows of the event."""
+    values = {"member": member_name, "policy": policy_name}
+    if leave.is_half_day:
+        values["half"] = gettext(LeavePeriod(leave.leave_period).label).lower()
+        if pending:
+            return gettext("%(member)s – %(policy)s (%(half)s) (pending)") % values
+        return gettext("%(member)s – %(policy)s (%(half)s)") % values
+    if pending:
+        return gettext("%(member)s – %(policy)s (pending)") % values
+    return gettext("%(member)s – %(policy)s") % values
 
 
 def _holidays(region, first: dt.date, last: dt.date):
@@ -208,7 +223,7 @@ def _holiday_event(day: dt.date, name: str, region: tuple[str, str]) -> Event:
     event = Event()
     event.add("uid", f"holiday-{day.isoformat()}-{place}@{UID_DOMAIN}")
     event.add("dtstamp", dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC))
-    event.add("summary", f"{name} (public holiday)")
+    event.add("summary", gettext("%(name)s (public holiday)") % {"name": name})
     event.add("dtstart", day)
     event.add("dtend", day + dt.timedelta(days=1))
     event.add("transp", "TRANSPARENT")

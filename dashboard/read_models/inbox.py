@@ -5,16 +5,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from dashboard.dates import add_months, month_index, week_bounds
-from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.dates import add_months, month_index
+from dashboard.read_models.common import DATA, Notice, failure_notice, notices_for
 from dashboard.read_models.format import (
     Duration,
+    day_text,
     is_off_on,
     leave_dates_text,
     leave_duration,
     leave_end,
     waited_text,
+    week_of,
 )
 from dashboard.read_models.lookup import Lookup
 from dashboard.read_models.projection import ProjectionView, projection_view
@@ -92,7 +95,7 @@ class CoverageRules:
         if not team or team not in self.minimums or not leave.is_pending:
             return ""
         if team_index is None or not team_index.covers(leave):
-            return "Coverage can't be checked right now."
+            return gettext("Coverage can't be checked right now.")
         minimum = self.minimums[team]
         days = short_days(
             leave=leave,
@@ -103,9 +106,22 @@ class CoverageRules:
         )
         if not days:
             return ""
-        named = ", ".join(f"{day:%a} {day.day} {day:%b}" for day in days[:10])
-        more = f" and {len(days) - 10} more" if len(days) > 10 else ""
-        return f"Takes {team} below its minimum of {minimum} present on {named}{more}."
+        named = ", ".join(day_text(day) for day in days[:10])
+        values = {"team": team, "minimum": minimum, "days": named, "more": len(days) - 10}
+        if len(days) > 10:
+            return (
+                ngettext(
+                    "Takes %(team)s below its minimum of %(minimum)s present on %(days)s "
+                    "and %(more)s more.",
+                    "Takes %(team)s below its minimum of %(minimum)s present on %(days)s "
+                    "and %(more)s more.",
+                    len(days) - 10,
+                )
+                % values
+            )
+        return (
+            gettext("Takes %(team)s below its minimum of %(minimum)s present on %(days)s.") % values
+        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +190,7 @@ class Inbox:
 def _near_months(today: dt.date) -> list[tuple[int, int]]:
     """The months of the current week, and the next month."""
     following = add_months(today, 1)
-    return sorted({(d.year, d.month) for d in (*week_bounds(today), following)})
+    return sorted({(d.year, d.month) for d in (*week_of(today), following)})
 
 
 def month_reads(user_id: int, workspace_id: int, months) -> dict:
@@ -191,7 +207,7 @@ def month_reads(user_id: int, workspace_id: int, months) -> dict:
 
 def months_spanned(leaves: list[Leave], today: dt.date) -> list[tuple[int, int]]:
     """Months the pending leaves touch, plus those of the current week, nearest first."""
-    months: set[tuple[int, int]] = {(d.year, d.month) for d in week_bounds(today)}
+    months: set[tuple[int, int]] = {(d.year, d.month) for d in week_of(today)}
     for leave in leaves:
         start, end = leave.start_date, leave_end(leave)
         if start is None or end is None:
@@ -400,9 +416,7 @@ def inbox_get(
     if pending.entry is None:
         return Inbox(
             unavailable=True,
-            notices=[
-                Notice("error", f"{describe(pending.error)} Pending requests can't be shown.")
-            ],
+            notices=[failure_notice(pending.error, gettext("Pending requests can't be shown."))],
         )
     overrides = leave_overrides(workspace_id=workspace_id)
     all_pending = leaves_with_overrides(pending.entry, overrides, status=LeaveStatus.PENDING)
@@ -450,12 +464,12 @@ def inbox_get(
         )
         for leave in leaves
     ]
-    out_week = _out_entries(month_leaves, lookup, *week_bounds(today), today)
+    out_week = _out_entries(month_leaves, lookup, *week_of(today), today)
     off_today = [leave for leave in month_leaves if is_off_on(leave, today)]
     return Inbox(
         rows=rows,
         notices=notices_for(
-            "data",
+            DATA,
             pending,
             core["members"],
             core["policies"],

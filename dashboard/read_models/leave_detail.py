@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from dashboard.models import AuditEntry
-from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.read_models.common import DATA, Notice, failure_notice, notices_for
 from dashboard.read_models.format import leave_end
 from dashboard.read_models.inbox import (
     CoverageRules,
@@ -71,9 +72,16 @@ class LeaveDetail:
         duration = self.row.duration.text
         if self.working_days is None:
             return duration
-        days = f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
+        days = ngettext("%(count)s working day", "%(count)s working days", self.working_days) % {
+            "count": self.working_days
+        }
         same = duration == amount_text(Fraction(self.working_days), "days")
-        return days if same or duration == "—" else f"{days} · {duration}"
+        if same or duration == "—":
+            return days
+        return pgettext("working days and a duration", "%(days)s · %(duration)s") % {
+            "days": days,
+            "duration": duration,
+        }
 
     holidays: list[tuple[dt.date, str]] = field(default_factory=list)
     last_year: list[PolicyUse] = field(default_factory=list)
@@ -128,9 +136,7 @@ def leave_detail_get(
     except NotFound:
         return LeaveDetail(not_found=True)
     except WebWorkError as exc:
-        return LeaveDetail(
-            notices=[Notice("error", f"{describe(exc)} This request can't be shown.")]
-        )
+        return LeaveDetail(notices=[failure_notice(exc, gettext("This request can't be shown."))])
     overrides = leave_overrides(workspace_id=workspace_id)
     override = overrides.get(leave.id)
     leave = override.apply(leave) if override is not None and leave.is_pending else leave
@@ -180,7 +186,7 @@ def leave_detail_get(
     return LeaveDetail(
         row=row,
         notices=notices_for(
-            "data", reads["members"], reads["policies"], reads["balances"], *month_outcomes
+            DATA, reads["members"], reads["policies"], reads["balances"], *month_outcomes
         ),
         working_days=working_days(start, end, holidays) if start and end else None,
         holidays=sorted((day, name) for day, name in holidays.items() if day.weekday() < 5),

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext
 
 from dashboard.dates import add_months
-from dashboard.read_models.common import Notice, describe, notices_for
+from dashboard.read_models.common import REQUESTS, Notice, failure_notice, notices_for
 from dashboard.read_models.format import (
     Amount,
     leave_amount,
@@ -143,7 +144,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
             members=members,
             policies=policies,
             unavailable=True,
-            notices=[Notice("error", f"{describe(result.error)} Requests can't be shown.")],
+            notices=[failure_notice(result.error, gettext("Requests can't be shown."))],
             window=window,
         )
     lookup = Lookup.build(members, policies, None)
@@ -161,7 +162,7 @@ def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters)
         today=today,
         members=members,
         policies=policies,
-        notices=notices_for("requests", result, reads["members"], reads["policies"]),
+        notices=notices_for(REQUESTS, result, reads["members"], reads["policies"]),
         fetched_at=result.entry.fetched_at,
         window=window,
         regions=holiday_regions(workspace_id=workspace_id),

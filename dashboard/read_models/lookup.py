@@ -2,7 +2,19 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from dashboard.webwork import Balance, Leave, Member, Policy
+
+
+def no_team() -> str:
+    """The group (and team filter) of members without a team, in the active language."""
+    return gettext("No team")
+
+
+def member_fallback_name(member_id: object) -> str:
+    """'Member #42': a member WebWork no longer lists."""
+    return gettext("Member #%(id)s") % {"id": member_id}
 
 
 @dataclass(frozen=True)
@@ -27,7 +39,7 @@ class Lookup:
     def member_name(self, member_id: int | None) -> str:
         """Full name, else 'Member #id'."""
         member = self.members.get(member_id) if member_id is not None else None
-        return member.full_name if member else f"Member #{member_id}"
+        return member.full_name if member else member_fallback_name(member_id)
 
     def member_zone(self, member_id: int | None) -> str | None:
         """The member's time zone as WebWork names it (hour-based leave is in their hours)."""
@@ -43,4 +55,4 @@ class Lookup:
     def policy_name(self, leave: Leave) -> str:
         """The policy's name as we know it, else as WebWork wrote it on the leave, else "Leave"."""
         policy = self.policy_for(leave)
-        return policy.name if policy else (leave.policy_name or "Leave")
+        return policy.name if policy else (leave.policy_name or gettext("Leave"))

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from dashboard.read_models.common import Notice, describe, notices_for
+from django.utils.translation import gettext
+
+from dashboard.read_models.common import POLICIES, Notice, failure_notice, notices_for
 from dashboard.selectors import fetch_parallel, policy_list
 from dashboard.webwork import Policy
 
@@ -26,10 +28,10 @@ def policies_get(*, user_id: int, workspace_id: int) -> PolicyPage:
     if outcome.entry is None:
         return PolicyPage(
             unavailable=True,
-            notices=[Notice("error", f"{describe(outcome.error)} Policies can't be shown.")],
+            notices=[failure_notice(outcome.error, gettext("Policies can't be shown."))],
         )
     return PolicyPage(
         policies=sorted(outcome.entry.value, key=lambda p: p.name.casefold()),
-        notices=notices_for("policies", outcome),
+        notices=notices_for(POLICIES, outcome),
         fetched_at=outcome.entry.fetched_at,
     )

@@ -4,6 +4,9 @@ pending", per year, with the words that say a policy forbids the result."""
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext, pgettext
+
+from dashboard.read_models.format import amount_words
 from dashboard.selectors.projection import Projection
 from dashboard.selectors.projection_reads import leave_projection
 from dashboard.webwork import Leave
@@ -14,12 +17,11 @@ MINUS = "\u2212"
 def amount_text(value: Fraction | None, unit: str) -> str:
     """'4 days', '−0.5 days', '1 hour', 'unknown' (never a guessed number)."""
     if value is None:
-        return "unknown"
+        return pgettext("an amount of leave", "unknown")
     rounded = round(float(value), 2)
     number = f"{abs(rounded):.2f}".rstrip("0").rstrip(".")
     sign = MINUS if rounded < 0 else ""
-    singular = unit.rstrip("s") if unit.endswith("s") else unit
-    return f"{sign}{number} {singular if abs(rounded) == 1 else unit}"
+    return amount_words(f"{sign}{number}", rounded, unit)
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,17 @@ def projection_view(projection: Projection | None) -> ProjectionView | None:
     warning = ""
     if projection.refused_by_policy:
         lowest = min(y.after_this for y in projection.years if y.after_this is not None)
-        warning = (
-            f"Approving leaves a balance of {amount_text(lowest, unit)}, "
-            f"and {projection.policy_name or 'the policy'} does not allow a negative balance."
-        )
+        balance = amount_text(lowest, unit)
+        if projection.policy_name:
+            warning = gettext(
+                "Approving leaves a balance of %(balance)s, "
+                "and %(policy)s does not allow a negative balance."
+            ) % {"balance": balance, "policy": projection.policy_name}
+        else:
+            warning = gettext(
+                "Approving leaves a balance of %(balance)s, "
+                "and the policy does not allow a negative balance."
+            ) % {"balance": balance}
     return ProjectionView(
         lines=lines, warning=warning, needs_confirmation=projection.refused_by_policy
     )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from dashboard.models import HolidayRegionOverride
+from dashboard.read_models.lookup import member_fallback_name
 from dashboard.selectors import member_list
 from dashboard.selectors.coverage import team_sizes
 from dashboard.selectors.zones import members_zone
@@ -46,13 +47,15 @@ def settings_page_get(*, user_id: int, workspace_id: int) -> SettingsPage:
         key=lambda m: m.full_name.casefold(),
     )
     names = {str(m.id): m.full_name for m in members}
+
+    def named(key: str) -> str:
+        return names[key] if key in names else member_fallback_name(key)
+
     rows = [
         RegionRow(
             id=row.pk,
             scope=row.scope,
-            name=row.key
-            if row.scope == HolidayRegionOverride.Scope.TEAM
-            else names.get(row.key, f"Member #{row.key}"),
+            name=row.key if row.scope == HolidayRegionOverride.Scope.TEAM else named(row.key),
             country=row.country,
             subdivision=row.subdivision,
         )

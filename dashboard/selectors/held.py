@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from dashboard.models import AuditEntry, LeaveDecision
 
@@ -34,8 +35,10 @@ def held_decision_notes(*, workspace_id: int) -> list[HeldNote]:
         HeldNote(
             leave_id=row.leave_id,
             by_user_id=row.decided_by_id,
-            by_name=row.decided_by_name or "Someone",
-            verb="approving" if row.action == AuditEntry.Action.APPROVE else "rejecting",
+            by_name=row.decided_by_name or gettext("Someone"),
+            verb=pgettext("a decision being made", "approving")
+            if row.action == AuditEntry.Action.APPROVE
+            else pgettext("a decision being made", "rejecting"),
             send_at=row.send_at,
         )
         for row in rows

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+from django.utils.formats import date_format
+
 from dashboard.dates import add_months, month_bounds
 from dashboard.platform.cache import (
     SERVE_STALE_ON,
@@ -136,7 +138,7 @@ def dataset_leaves(
         fetched_at=min(part.fetched_at for part in parts),
         stale=any(part.stale for part in parts),
         error=next(iter(failed.values()), error),
-        missing=tuple(dt.date(*m, 1).strftime("%B %Y") for m in failed),
+        missing=tuple(date_format(dt.date(*m, 1), "YEAR_MONTH_FORMAT") for m in failed),
     )
 
 

@@ -3,8 +3,9 @@
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext, pgettext
 
-from dashboard.webwork import WebWorkError
+from dashboard.webwork import LeaveStatus, WebWorkError
 
 
 class DecisionOutcome(StrEnum):
@@ -35,3 +36,49 @@ def actor_name(user: AbstractBaseUser) -> str:
 def error_detail(exc: WebWorkError) -> str:
     """A short, secret-free note of what WebWork answered, for the audit entry."""
     return f"{exc.__class__.__name__} status={exc.status}"
+
+
+def status_text(status: str) -> str:
+    """'approved', 'rejected', 'pending' in the active language; a status WebWork added later
+    as it came."""
+    if status == LeaveStatus.APPROVED:
+        return pgettext("leave status", "approved")
+    if status == LeaveStatus.REJECTED:
+        return pgettext("leave status", "rejected")
+    if status == LeaveStatus.PENDING:
+        return pgettext("leave status", "pending")
+    return status
+
+
+def decided_message(status: str, *, slow: bool = False) -> str:
+    """'Approved.', 'Rejected.', 'Approved (confirmed after a slow answer from WebWork).'"""
+    if status == LeaveStatus.APPROVED:
+        if slow:
+            return gettext("Approved (confirmed after a slow answer from WebWork).")
+        return gettext("Approved.")
+    if status == LeaveStatus.REJECTED:
+        if slow:
+            return gettext("Rejected (confirmed after a slow answer from WebWork).")
+        return gettext("Rejected.")
+    return f"{status.capitalize()}."
+
+
+def already_message(status: str, *, by: str | None, by_you: bool = False) -> str:
+    """'Already approved by you.', 'Already rejected by Ana Silva.', 'Already decided by
+    someone else.': a decision taken before this one, as a whole sentence."""
+    values = {"name": by or pgettext("who decided a request", "someone else")}
+    if status == LeaveStatus.APPROVED:
+        if by_you:
+            return gettext("Already approved by you.")
+        return gettext("Already approved by %(name)s.") % values
+    if status == LeaveStatus.REJECTED:
+        if by_you:
+            return gettext("Already rejected by you.")
+        return gettext("Already rejected by %(name)s.") % values
+    if not status:
+        if by_you:
+            return gettext("Already decided by you.")
+        return gettext("Already decided by %(name)s.") % values
+    if by_you:
+        return gettext("Already %(status)s by you.") % {"status": status}
+    return gettext("Already %(status)s by %(name)s.") % {**values, "status": status}

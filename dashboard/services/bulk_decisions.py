@@ -22,6 +22,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
 
 from dashboard.models import AuditEntry, BulkItem, BulkRun, LeaveDecision
 from dashboard.platform.cache import NotCached, cache_only
@@ -32,7 +34,7 @@ from dashboard.selectors import (
     member_list,
     pending_count_peek,
 )
-from dashboard.services.audit import DecisionOutcome
+from dashboard.services.audit import DecisionOutcome, already_message
 from dashboard.services.decisions import DecisionResult, leave_approve, leave_reject
 from dashboard.services.workspaces import balances_refresh_deferred
 from dashboard.text import normalise_text, shows_something
@@ -106,10 +108,14 @@ def _items(run: BulkRun, leave_ids: list[str]) -> list[BulkItem]:
         seen.add(key)
         item = BulkItem(run=run, position=position, leave_id=key)
         if leave_id is None:
-            item.outcome, item.message = Outcome.REFUSED, "Not a request id: nothing sent."
+            item.outcome, item.message = Outcome.REFUSED, gettext("Not a request id: nothing sent.")
         elif len(seen) > MAX_LEAVES:
             item.outcome = Outcome.REFUSED
-            item.message = f"Over {MAX_LEAVES} requests at once: not sent. Select fewer."
+            item.message = ngettext(
+                "Over %(count)s request at once: not sent. Select fewer.",
+                "Over %(count)s requests at once: not sent. Select fewer.",
+                MAX_LEAVES,
+            ) % {"count": MAX_LEAVES}
         items.append(item)
     return items
 
@@ -128,11 +134,19 @@ def _label(items: list[BulkItem], *, user_id: int, workspace_id: int) -> None:
         leave = cached_leave_peek(workspace_id=workspace_id, leave_id=item.leave_id)
         if item.outcome != Outcome.QUEUED or leave is None:
             continue
-        who = names.get(leave.user_id) or "A member"
-        when = f"{leave.start_date:%-d %b}" if leave.start_date else ""
+        who = names.get(leave.user_id) or gettext("A member")
+        when = _day_month(leave.start_date) if leave.start_date else ""
         if leave.end_date and leave.end_date != leave.start_date:
-            when += f"–{leave.end_date:%-d %b}"
+            when = pgettext("a range of days", "%(first)s–%(last)s") % {
+                "first": when,
+                "last": _day_month(leave.end_date),
+            }
         item.label = " · ".join(part for part in (who, leave.policy_name, when) if part)[:300]
+
+
+def _day_month(day: dt.date) -> str:
+    """'5 Dec', in the words and order of the active language."""
+    return date_format(day, pgettext("date format: day month", "j M"))
 
 
 def _uuid_or_none(text: str) -> str | None:
@@ -167,7 +181,9 @@ def bulk_run_undo(*, run: BulkRun) -> int:
     if not run.not_before or run.not_before <= timezone.now():
         return 0
     return run.items.filter(outcome=Outcome.QUEUED).update(
-        outcome=Outcome.UNDONE, message="Undone: nothing was sent.", updated_at=timezone.now()
+        outcome=Outcome.UNDONE,
+        message=gettext("Undone: nothing was sent."),
+        updated_at=timezone.now(),
     )
 
 
@@ -314,8 +330,8 @@ def _unchecked(exc: Exception) -> _Decided:
     if isinstance(exc, RateLimited):
         return _Decided(Verdict(Outcome.QUEUED, ""), retry_after=exc.retry_after or 5.0)
     if isinstance(exc, ReauthRequired):
-        return _Decided(Verdict(Outcome.FAILED, "Sign in again: nothing was sent.", True))
-    message = "WebWork couldn't confirm it is still pending, so nothing was sent."
+        return _Decided(Verdict(Outcome.FAILED, gettext("Sign in again: nothing was sent."), True))
+    message = gettext("WebWork couldn't confirm it is still pending, so nothing was sent.")
     return _Decided(Verdict(Outcome.FAILED, message, retryable=exc.retryable))
 
 
@@ -340,11 +356,15 @@ def bulk_leave_recheck(
         workspace_id=workspace_id, leave_id=leave_id, state=LeaveDecision.State.DONE
     ).first()
     if row is not None:
-        who = "you" if row.decided_by_id == user.pk else (row.decided_by_name or "someone else")
-        return Verdict(Outcome.ALREADY, f"Already {row.result_status or 'decided'} by {who}.")
+        message = already_message(
+            row.result_status, by=row.decided_by_name, by_you=row.decided_by_id == user.pk
+        )
+        return Verdict(Outcome.ALREADY, message)
     return Verdict(
         Outcome.REFUSED,
-        "Not a pending request of this workspace (decided in WebWork, or unknown): not sent.",
+        gettext(
+            "Not a pending request of this workspace (decided in WebWork, or unknown): not sent."
+        ),
     )
 
 
@@ -382,13 +402,13 @@ def _decide_one(run: BulkRun, leave_id: str) -> _Decided:
                 user=run.user, workspace_id=run.workspace_id, leave_id=leave_id, reason=run.reason
             )
     except ReauthRequired:
-        return _Decided(Verdict(Outcome.FAILED, "Sign in again: nothing was sent.", True))
+        return _Decided(Verdict(Outcome.FAILED, gettext("Sign in again: nothing was sent."), True))
     except WebWorkError:
         # Refused before anything was applied (the service re-raises only those).
         return _Decided(
             Verdict(
                 Outcome.FAILED,
-                "WebWork refused it before anything changed: nothing was sent.",
+                gettext("WebWork refused it before anything changed: nothing was sent."),
                 True,
             )
         )

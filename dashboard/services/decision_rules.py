@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext
 
 from dashboard.selectors import cached_leave_peek, leave_get
 from dashboard.selectors.projection_reads import leave_projection
@@ -82,8 +83,10 @@ def decision_refusal(
     if leave is None:
         return Refusal(
             code=RefusalCode.UNCONFIRMED,
-            message="WebWork can't tell us whose request this is right now, so nothing was "
-            "changed. Try again in a moment.",
+            message=gettext(
+                "WebWork can't tell us whose request this is right now, so nothing was "
+                "changed. Try again in a moment."
+            ),
         )
     if not leave.is_pending:
         return None  # WebWork says how it ended; `_decide` reports it without a PUT.
@@ -92,14 +95,14 @@ def decision_refusal(
     ):
         return Refusal(
             code=RefusalCode.OWN_REQUEST,
-            message="This is your own request: another manager has to approve it.",
+            message=gettext("This is your own request: another manager has to approve it."),
         )
     if not confirm_negative:
         projection = leave_projection(user_id=user.pk, workspace_id=workspace_id, leave=leave)
         if projection is not None and projection.refused_by_policy:
             return Refusal(
                 code=RefusalCode.NEGATIVE_BALANCE,
-                message=(
+                message=gettext(
                     "This takes the balance below zero, which the policy does not allow. "
                     "Tap “Approve anyway” to approve it all the same."
                 ),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from dashboard.models import AuditEntry, LeaveDecision
 from dashboard.platform.cache import cache_delete, user_key
@@ -25,7 +26,13 @@ from dashboard.platform.queue import enqueue_later
 from dashboard.selectors import leave_get, leave_get_or_none, member_list
 from dashboard.selectors.workspace_dataset import dataset_leave_replace
 from dashboard.services import claims
-from dashboard.services.audit import DecisionOutcome, actor_name, error_detail
+from dashboard.services.audit import (
+    DecisionOutcome,
+    actor_name,
+    already_message,
+    decided_message,
+    error_detail,
+)
 from dashboard.services.decision_rules import Refusal, decision_refusal, leave_for_rules
 from dashboard.services.workspaces import balances_refresh_request
 from dashboard.text import normalise_text, shows_something
@@ -128,7 +135,8 @@ def leave_approve(
     except NotFound as exc:
         decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
         return DecisionResult(
-            outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
+            outcome=DecisionOutcome.FAILED,
+            message=gettext("This request no longer exists in WebWork."),
         )
     except RateLimited as exc:
         return _busy(decision, exc)
@@ -208,7 +216,7 @@ def decision_send(row: LeaveDecision, decision: Decision) -> DecisionResult:
             decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
             return DecisionResult(
                 outcome=DecisionOutcome.FAILED,
-                message="WebWork didn't answer, so nothing was changed. Try again.",
+                message=gettext("WebWork didn't answer, so nothing was changed. Try again."),
             )
         return _reconcile(row=row, decision=decision, error=exc)
     except RateLimited as exc:
@@ -218,7 +226,8 @@ def decision_send(row: LeaveDecision, decision: Decision) -> DecisionResult:
         row.delete()
         decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
         return DecisionResult(
-            outcome=DecisionOutcome.FAILED, message="This request no longer exists in WebWork."
+            outcome=DecisionOutcome.FAILED,
+            message=gettext("This request no longer exists in WebWork."),
         )
     except Forbidden as exc:
         row.delete()
@@ -226,7 +235,9 @@ def decision_send(row: LeaveDecision, decision: Decision) -> DecisionResult:
         decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
         return DecisionResult(
             outcome=DecisionOutcome.FAILED,
-            message="WebWork no longer lets you manage this workspace, so nothing was changed.",
+            message=gettext(
+                "WebWork no longer lets you manage this workspace, so nothing was changed."
+            ),
         )
     except BaseException:
         # AuthExpired, sign-in required or anything unexpected: nothing was applied.
@@ -246,10 +257,22 @@ def decision_send(row: LeaveDecision, decision: Decision) -> DecisionResult:
 def _busy(decision: Decision, exc: RateLimited) -> DecisionResult:
     """No call left for the decision this minute (or WebWork says too many): nothing sent."""
     decision.audit(DecisionOutcome.FAILED, detail=error_detail(exc))
-    wait = f" in {int(exc.retry_after) + 1} seconds" if exc.retry_after else " shortly"
+    if exc.retry_after:
+        seconds = int(exc.retry_after) + 1
+        message = ngettext(
+            "WebWork is busy (too many requests). Nothing was changed; try again in "
+            "%(seconds)s second.",
+            "WebWork is busy (too many requests). Nothing was changed; try again in "
+            "%(seconds)s seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    else:
+        message = gettext(
+            "WebWork is busy (too many requests). Nothing was changed; try again shortly."
+        )
     return DecisionResult(
         outcome=DecisionOutcome.FAILED,
-        message=f"WebWork is busy (too many requests). Nothing was changed; try again{wait}.",
+        message=message,
         retry_after=exc.retry_after or 1.0,
     )
 
@@ -268,7 +291,10 @@ def decision_resume(row: LeaveDecision, decision: Decision) -> DecisionResult:
 
 def held_result(row: LeaveDecision) -> DecisionResult:
     """A held decision, as its maker is told: what it will do, and when it is sent."""
-    verb = "Approved" if row.action == Action.APPROVE else "Rejected"
+    if row.action == Action.APPROVE:
+        verb = pgettext("a decision waiting to be sent", "Approved")
+    else:
+        verb = pgettext("a decision waiting to be sent", "Rejected")
     return DecisionResult(
         outcome=DecisionOutcome.HELD,
         message=verb,
@@ -281,26 +307,30 @@ def _already_decided(*, user: AbstractBaseUser, row: LeaveDecision) -> DecisionR
     if row.state == LeaveDecision.State.HELD:
         if row.decided_by_id == user.pk:
             return held_result(row)
-        verb = "approving" if row.action == Action.APPROVE else "rejecting"
+        values = {"name": row.decided_by_name or gettext("Someone")}
+        if row.action == Action.APPROVE:
+            message = gettext("%(name)s is approving this request.") % values
+        else:
+            message = gettext("%(name)s is rejecting this request.") % values
         return DecisionResult(
             outcome=DecisionOutcome.IN_PROGRESS,
-            message=f"{row.decided_by_name or 'Someone'} is {verb} this request.",
+            message=message,
             send_at=row.send_at,
         )
     if row.state == LeaveDecision.State.SENDING:
         return DecisionResult(
             outcome=DecisionOutcome.IN_PROGRESS,
-            message=f"{row.decided_by_name or 'Someone'} is deciding this request right now.",
+            message=gettext("%(name)s is deciding this request right now.")
+            % {"name": row.decided_by_name or gettext("Someone")},
         )
     verb = (
         LeaveStatus.APPROVED if row.result_status == LeaveStatus.APPROVED else LeaveStatus.REJECTED
     )
     by_you = row.decided_by_id == user.pk
-    who = "you" if by_you else (row.decided_by_name or "someone else")
     # No upstream call: our own record says how it ended (repeat taps cost WebWork nothing).
     return DecisionResult(
         outcome=DecisionOutcome.ALREADY_DECIDED,
-        message=f"Already {verb} by {who}.",
+        message=already_message(verb, by=row.decided_by_name, by_you=by_you),
         decided_by_you=by_you,
         decided_at=row.updated_at,
     )
@@ -315,7 +345,7 @@ def _settle_elsewhere(*, row: LeaveDecision, decision: Decision) -> DecisionResu
         decision.audit(DecisionOutcome.ALREADY_DECIDED, detail="422, state unknown")
         return DecisionResult(
             outcome=DecisionOutcome.ALREADY_DECIDED,
-            message="WebWork says this request was already decided. Refresh to see it.",
+            message=gettext("WebWork says this request was already decided. Refresh to see it."),
             leave=leave,
         )
     return _decided_by_someone_else(row=row, decision=decision, leave=leave, detail="422")
@@ -334,7 +364,9 @@ def _reconcile(
         decision.audit(DecisionOutcome.UNKNOWN, detail=detail)
         return DecisionResult(
             outcome=DecisionOutcome.UNKNOWN,
-            message="WebWork didn't confirm the decision. Refresh in a moment to see its state.",
+            message=gettext(
+                "WebWork didn't confirm the decision. Refresh in a moment to see its state."
+            ),
         )
     me = webwork_user_id_for(user_id=user.pk)
     if leave.status == target and leave.decided_by == me:
@@ -343,7 +375,7 @@ def _reconcile(
             decision=decision,
             leave=leave,
             detail=detail,
-            note=" (confirmed after a slow answer from WebWork)",
+            slow=True,
         )
     if leave.is_pending and _may_still_arrive(error):
         # A timeout or a reset: the PUT may still be on its way and be applied after our read.
@@ -351,8 +383,13 @@ def _reconcile(
         decision.audit(DecisionOutcome.UNKNOWN, member_id=leave.user_id, detail=detail)
         return DecisionResult(
             outcome=DecisionOutcome.UNKNOWN,
-            message=(
-                f"WebWork didn't confirm in time and may still {target[:-1]} it. "
+            message=gettext(
+                "WebWork didn't confirm in time and may still approve it. "
+                "Refresh in a moment before trying again."
+            )
+            if target == LeaveStatus.APPROVED
+            else gettext(
+                "WebWork didn't confirm in time and may still reject it. "
                 "Refresh in a moment before trying again."
             ),
             leave=leave,
@@ -362,14 +399,16 @@ def _reconcile(
         decision.audit(DecisionOutcome.FAILED, member_id=leave.user_id, detail=detail)
         return DecisionResult(
             outcome=DecisionOutcome.FAILED,
-            message=f"Not {target}: WebWork didn't take the decision. Try again.",
+            message=gettext("Not approved: WebWork didn't take the decision. Try again.")
+            if target == LeaveStatus.APPROVED
+            else gettext("Not rejected: WebWork didn't take the decision. Try again."),
             leave=leave,
         )
     return _decided_by_someone_else(row=row, decision=decision, leave=leave, detail=detail)
 
 
 def _applied(
-    *, row: LeaveDecision, decision: Decision, leave: Leave, detail: str = "", note: str = ""
+    *, row: LeaveDecision, decision: Decision, leave: Leave, detail: str = "", slow: bool = False
 ) -> DecisionResult:
     """WebWork applied our decision: record it, refresh balances in the background, say so."""
     claims.finish(row, leave)
@@ -378,7 +417,7 @@ def _applied(
     balances_refresh_request(workspace_id=decision.workspace_id, user_id=decision.user.pk)
     return DecisionResult(
         outcome=DecisionOutcome.DONE,
-        message=f"{decision.target.capitalize()}{note}.",
+        message=decided_message(decision.target, slow=slow),
         leave=leave,
         decided_by_you=True,
         decided_at=row.updated_at,
@@ -392,12 +431,12 @@ def _decided_by_someone_else(
     name = _member_name(
         user_id=decision.user.pk, workspace_id=decision.workspace_id, member_id=leave.decided_by
     )
-    claims.finish(row, leave, by_name=name or "someone else in WebWork")
+    claims.finish(row, leave, by_name=name or gettext("someone else in WebWork"))
     dataset_leave_replace(workspace_id=decision.workspace_id, leave=leave)
     decision.audit(DecisionOutcome.ALREADY_DECIDED, member_id=leave.user_id, detail=detail)
     return DecisionResult(
         outcome=DecisionOutcome.ALREADY_DECIDED,
-        message=f"Already {leave.status} by {name or 'someone else'}.",
+        message=already_message(leave.status, by=name),
         leave=leave,
         decided_at=leave.decided_at,
     )

@@ -10,10 +10,11 @@ sweep: sent again only if the leave is still pending, finished if our PUT was ap
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from dashboard.models import LeaveDecision
 from dashboard.services import claims
-from dashboard.services.audit import DecisionOutcome, actor_name
+from dashboard.services.audit import DecisionOutcome, actor_name, decided_message, status_text
 from dashboard.services.decisions import (
     Decision,
     DecisionResult,
@@ -33,7 +34,7 @@ def held_decision_send(*, row_id: int) -> DecisionResult | None:
         return None
     if row.decided_by is None:  # the person's account is gone: nobody to send it as
         claims.release(row)
-        return DecisionResult(outcome=DecisionOutcome.FAILED, message="Its maker is gone.")
+        return DecisionResult(outcome=DecisionOutcome.FAILED, message=gettext("Its maker is gone."))
     result = decision_send(row, _decision_of(row))
     if result.retry_after:  # nothing was sent (rate limit): hold it again, don't drop it
         claims.hold_again(row, seconds=result.retry_after)
@@ -95,30 +96,42 @@ def leave_decision_undo(
     """
     if claims.release_held(user=user, workspace_id=workspace_id, leave_id=leave_id):
         return DecisionResult(
-            outcome=DecisionOutcome.UNDONE, message="Undone: nothing was sent to WebWork."
+            outcome=DecisionOutcome.UNDONE, message=gettext("Undone: nothing was sent to WebWork.")
         )
     row = LeaveDecision.objects.filter(workspace_id=workspace_id, leave_id=leave_id).first()
     if row is None or row.state == State.FAILED:
-        return DecisionResult(outcome=DecisionOutcome.FAILED, message="There is nothing to undo.")
+        return DecisionResult(
+            outcome=DecisionOutcome.FAILED, message=gettext("There is nothing to undo.")
+        )
     if row.state == State.HELD:
         return DecisionResult(
             outcome=DecisionOutcome.IN_PROGRESS,
-            message=f"Only {row.decided_by_name or 'the person who decided'} can undo this.",
+            message=gettext("Only %(name)s can undo this.") % {"name": row.decided_by_name}
+            if row.decided_by_name
+            else gettext("Only the person who decided can undo this."),
             send_at=row.send_at,
         )
     if row.state == State.SENDING:
         return DecisionResult(
             outcome=DecisionOutcome.IN_PROGRESS,
-            message="Too late to undo: it is being sent to WebWork right now.",
+            message=gettext("Too late to undo: it is being sent to WebWork right now."),
         )
-    who = "you" if row.decided_by_id == user.pk else (row.decided_by_name or "someone else")
-    at = timezone.localtime(row.updated_at)
+    values = {
+        "status": status_text(row.result_status),
+        "name": row.decided_by_name or pgettext("who decided a request", "someone else"),
+        "time": f"{timezone.localtime(row.updated_at):%H:%M}",
+    }
+    if row.decided_by_id == user.pk:
+        message = gettext(
+            "Too late to undo: already sent. WebWork answered %(status)s (by you, %(time)s)."
+        )
+    else:
+        message = gettext(
+            "Too late to undo: already sent. WebWork answered %(status)s (by %(name)s, %(time)s)."
+        )
     return DecisionResult(
         outcome=DecisionOutcome.ALREADY_DECIDED,
-        message=(
-            f"Too late to undo: already sent. WebWork answered {row.result_status} "
-            f"(by {who}, {at:%H:%M})."
-        ),
+        message=message % values,
         decided_by_you=row.decided_by_id == user.pk,
         decided_at=row.updated_at,
     )
@@ -138,16 +151,20 @@ def leave_decision_outcome(
         return held_result(row)
     if row.state == State.SENDING:
         return DecisionResult(
-            outcome=DecisionOutcome.IN_PROGRESS, message="Sending to WebWork…", send_at=row.send_at
+            outcome=DecisionOutcome.IN_PROGRESS,
+            message=gettext("Sending to WebWork…"),
+            send_at=row.send_at,
         )
     if row.state == State.DONE:
         return DecisionResult(
             outcome=DecisionOutcome.DONE,
-            message=f"{row.result_status.capitalize()}.",
+            message=decided_message(row.result_status),
             decided_by_you=row.decided_by_name == actor_name(user),
             decided_at=row.updated_at,
         )
     return DecisionResult(
         outcome=DecisionOutcome.FAILED,
-        message="WebWork didn't take the decision, so the request is still pending. Try again.",
+        message=gettext(
+            "WebWork didn't take the decision, so the request is still pending. Try again."
+        ),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from dashboard.models import AuditEntry
 from dashboard.platform.cache import data_version_bump
@@ -120,7 +121,7 @@ def leave_create(
         _close(entry, DecisionOutcome.INVALID, error_detail(exc), free_key=True)
         return CreateResult(
             outcome=DecisionOutcome.INVALID,
-            message=exc.message or "WebWork refused the request.",
+            message=exc.message or gettext("WebWork refused the request."),
             field_errors=exc.field_errors,
         )
     except (Unavailable, BadResponse) as exc:
@@ -128,7 +129,7 @@ def leave_create(
             _close(entry, DecisionOutcome.FAILED, error_detail(exc), free_key=True)
             return CreateResult(
                 outcome=DecisionOutcome.FAILED,
-                message="WebWork didn't answer, so nothing was filed. Try again.",
+                message=gettext("WebWork didn't answer, so nothing was filed. Try again."),
             )
         return _confirm_unknown_create(
             user=user, workspace_id=workspace_id, new=new, entry=entry, detail=error_detail(exc)
@@ -148,7 +149,9 @@ def leave_create(
         logger.info("created leave not found yet")
     _note_filed(workspace_id, new, leave)
     _close(entry, DecisionOutcome.DONE, "", leave_id=leave.id if leave else "")
-    return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
+    return CreateResult(
+        outcome=DecisionOutcome.DONE, message=gettext("Request filed."), leave=leave
+    )
 
 
 def _note_filed(workspace_id: int, new: NewLeave, leave: Leave | None) -> None:
@@ -161,11 +164,21 @@ def _note_filed(workspace_id: int, new: NewLeave, leave: Leave | None) -> None:
 
 def _refusal_message(exc: WebWorkError) -> str:
     if isinstance(exc, RateLimited):
-        wait = f"in {int(exc.retry_after) + 1} seconds" if exc.retry_after else "in a minute"
-        return f"WebWork is busy (too many requests). Nothing was filed; try again {wait}."
+        if not exc.retry_after:
+            return gettext(
+                "WebWork is busy (too many requests). Nothing was filed; try again in a minute."
+            )
+        seconds = int(exc.retry_after) + 1
+        return ngettext(
+            "WebWork is busy (too many requests). Nothing was filed; try again in "
+            "%(seconds)s second.",
+            "WebWork is busy (too many requests). Nothing was filed; try again in "
+            "%(seconds)s seconds.",
+            seconds,
+        ) % {"seconds": seconds}
     if isinstance(exc, Forbidden):
-        return "WebWork no longer lets you manage this workspace."
-    return "WebWork doesn't know this member or policy any more. Reload the form."
+        return gettext("WebWork no longer lets you manage this workspace.")
+    return gettext("WebWork doesn't know this member or policy any more. Reload the form.")
 
 
 def _close(
@@ -196,11 +209,13 @@ def _confirm_unknown_create(
         data_version_bump(workspace_id)
         _note_filed(workspace_id, new, leave)
         _close(entry, DecisionOutcome.DONE, detail, leave_id=leave.id)
-        return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
+        return CreateResult(
+            outcome=DecisionOutcome.DONE, message=gettext("Request filed."), leave=leave
+        )
     _close(entry, DecisionOutcome.UNKNOWN, detail)
     return CreateResult(
         outcome=DecisionOutcome.UNKNOWN,
-        message=(
+        message=gettext(
             "WebWork didn't confirm the request and it isn't in the list yet. "
             "Submit again in a moment: it will be checked before anything is sent twice."
         ),
@@ -218,23 +233,27 @@ def _repeat_submit(
             leave = leave_get_or_none(
                 user_id=user.pk, workspace_id=workspace_id, leave_id=entry.leave_id
             )
-        return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
+        return CreateResult(
+            outcome=DecisionOutcome.DONE, message=gettext("Request filed."), leave=leave
+        )
     if entry.outcome == DecisionOutcome.UNKNOWN:
         leave = None
         with contextlib.suppress(WebWorkError):
             leave = _find_created(user_id=user.pk, workspace_id=workspace_id, new=new)
         if leave is not None:
             _close(entry, DecisionOutcome.DONE, entry.detail, leave_id=leave.id)
-            return CreateResult(outcome=DecisionOutcome.DONE, message="Request filed.", leave=leave)
+            return CreateResult(
+                outcome=DecisionOutcome.DONE, message=gettext("Request filed."), leave=leave
+            )
         # Confirmed absent: free the key so the next submit sends it.
         _close(entry, DecisionOutcome.FAILED, entry.detail, free_key=True)
         return CreateResult(
             outcome=DecisionOutcome.FAILED,
-            message="The earlier attempt didn't reach WebWork. Submit again to file it.",
+            message=gettext("The earlier attempt didn't reach WebWork. Submit again to file it."),
         )
     return CreateResult(
         outcome=DecisionOutcome.IN_PROGRESS,
-        message="This request is being sent already. Wait a moment.",
+        message=gettext("This request is being sent already. Wait a moment."),
     )
 
 
