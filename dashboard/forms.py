@@ -2,12 +2,15 @@
 
 import hashlib
 import uuid
+from functools import cache
 
 import holidays
+from anyascii import anyascii
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from dashboard.text import normalise_text, shows_something, text_matches
 from dashboard.webwork import Leave, LeavePeriod, LeaveStatus, Member, Policy
@@ -79,10 +82,18 @@ def _members_matching(members: list[Member], query: str, *, keep) -> list[Member
 class LeaveFilterForm(forms.Form):
     """Filters of the requests list; every field optional, invalid ones are reported and ignored."""
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    member = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    policy = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    paid = forms.ChoiceField(choices=PAID_CHOICES, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label=gettext_lazy("Status"))
+    member = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label=gettext_lazy("Member")
+    )
+    policy = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label=gettext_lazy("Policy")
+    )
+    paid = forms.ChoiceField(
+        choices=PAID_CHOICES,
+        required=False,
+        label=pgettext_lazy("a filter: paid or unpaid leave", "Paid"),
+    )
     date_from = forms.DateField(required=False, label=pgettext_lazy("date range", "From"))
     date_to = forms.DateField(required=False, label=pgettext_lazy("date range", "To"))
     q = forms.CharField(
@@ -173,10 +184,14 @@ class LeaveCreateForm(forms.Form):
     """File a request for a member. The fields that apply depend on the policy's unit."""
 
     member = forms.TypedChoiceField(
-        coerce=int, error_messages={"required": gettext_lazy("Choose who the request is for.")}
+        coerce=int,
+        label=gettext_lazy("Member"),
+        error_messages={"required": gettext_lazy("Choose who the request is for.")},
     )
     policy = forms.TypedChoiceField(
-        coerce=int, error_messages={"required": gettext_lazy("Choose a policy.")}
+        coerce=int,
+        label=gettext_lazy("Policy"),
+        error_messages={"required": gettext_lazy("Choose a policy.")},
     )
     start = forms.DateField(required=False, label=gettext_lazy("First day"), widget=DateInput)
     end = forms.DateField(required=False, label=gettext_lazy("Last day"), widget=DateInput)
@@ -197,7 +212,11 @@ class LeaveCreateForm(forms.Form):
         required=False, label=pgettext_lazy("time range", "To"), widget=TimeInput
     )
     reason = forms.CharField(
-        required=False, max_length=MAX_REASON, strip=True, widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        max_length=MAX_REASON,
+        strip=True,
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
@@ -337,12 +356,23 @@ class LeaveCreateForm(forms.Form):
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(ISO code, English name) of every country the holidays package knows, by name."""
+    """(ISO code, name) of every country the holidays package knows, named in the active
+    language (CLDR's names, through Babel) and sorted as a reader of it expects."""
+    return _country_choices(get_language() or "en")
+
+
+@cache
+def _country_choices(language: str) -> list[tuple[str, str]]:
     from holidays.registry import COUNTRIES
 
+    try:
+        localized = Locale.parse(language.replace("-", "_")).territories
+    except (ValueError, UnknownLocaleError):
+        localized = {}
+    english = {codes[1]: key.replace("_", " ").title() for key, codes in COUNTRIES.items()}
     supported = holidays.list_supported_countries(include_aliases=False)
-    names = {codes[1]: key.replace("_", " ").title() for key, codes in COUNTRIES.items()}
-    return sorted(((code, names.get(code, code)) for code in supported), key=lambda c: c[1])
+    named = [(code, localized.get(code) or english.get(code, code)) for code in supported]
+    return sorted(named, key=lambda choice: anyascii(choice[1]).casefold())
 
 
 class WorkspaceSettingsForm(forms.Form):

@@ -9,7 +9,6 @@ was written in English in the template. Plain-text e-mail templates are text thr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,7 +30,6 @@ READ_ATTRIBUTES = frozenset(
     }
 )
 _PLACEHOLDER = "\x00"
-_LETTER = re.compile(r"[^\W\d_]")
 _BLOCK_OPEN = ("blocktranslate", "blocktrans")
 _BLOCK_CLOSE = ("endblocktranslate", "endblocktrans")
 
@@ -48,6 +46,10 @@ class Unmarked:
         return f"{self.path}:{self.line}: {self.text!r}"
 
 
+def _has_letter(text: str) -> bool:
+    return any(char.isalpha() for char in text.replace(_PLACEHOLDER, " "))
+
+
 def _first_word(token) -> str:
     return token.contents.split(maxsplit=1)[0] if token.contents.strip() else ""
 
@@ -60,7 +62,9 @@ def _outside_translation(source: str) -> str:
     parts: list[str] = []
     skipping = None  # the closing tag being waited for
     for token in Lexer(source).tokenize():
+        # Spaced, so that a tag inside an element's start tag reads as one more attribute.
         newlines = "\n" * token.contents.count("\n")
+        placeholder = f" {_PLACEHOLDER}{newlines} "
         if token.token_type == TokenType.BLOCK:
             word = _first_word(token)
             if skipping is None and word in _BLOCK_OPEN:
@@ -71,11 +75,11 @@ def _outside_translation(source: str) -> str:
                 skipping = ("endblock",)  # a block of CSS class names, such as body_class
             elif skipping is not None and word in skipping:
                 skipping = None
-            parts.append(_PLACEHOLDER + newlines)
+            parts.append(placeholder)
         elif token.token_type == TokenType.TEXT and skipping is None:
             parts.append(token.contents)
         else:
-            parts.append(_PLACEHOLDER + newlines)
+            parts.append(placeholder)
     return "".join(parts)
 
 
@@ -88,7 +92,7 @@ class _ReadText(HTMLParser):
         self._raw_depth = 0  # inside <script> or <style>
 
     def _check(self, text: str | None) -> None:
-        if text and _LETTER.search(text.replace(_PLACEHOLDER, " ")):
+        if text and _has_letter(text):
             line = self.getpos()[0] + text[: len(text) - len(text.lstrip())].count("\n")
             self.found.append((line, _shown(text)))
 
@@ -131,7 +135,7 @@ def unmarked_in(path: Path, root: Path) -> list[Unmarked]:
         return [
             Unmarked(name, number, _shown(line))
             for number, line in enumerate(text.splitlines(), start=1)
-            if _LETTER.search(line.replace(_PLACEHOLDER, " "))
+            if _has_letter(line)
         ]
     parser = _ReadText()
     parser.feed(text)

@@ -8,8 +8,10 @@ keeps failing is switched off with the reason shown on the notifications page.
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,6 +19,7 @@ from dashboard.models import AlertDelivery, WorkspaceWebhook
 from dashboard.notifications.mail import absolute, mail_build
 from dashboard.platform.outbound import WebhookRefused, post_json
 from dashboard.read_models.alerts import NewRequests, new_requests_get
+from dashboard.selectors.language import mail_language
 from dashboard.services.alerts import delivery_claim, delivery_done, webhook_disable
 from dashboard.webwork_oauth.crypto import TokenUnreadable, decrypt
 
@@ -133,6 +136,17 @@ def _why(exc: Exception) -> str:
 
 
 def _send(delivery: AlertDelivery) -> str:
+    """Send in the recipient's language (an e-mail), or the dashboard's (a channel's webhook)."""
+    language = (
+        settings.LANGUAGE_CODE
+        if delivery.channel == AlertDelivery.Channel.WEBHOOK
+        else mail_language(user_id=delivery.recipient_id)
+    )
+    with translation.override(language):
+        return _send_now(delivery)
+
+
+def _send_now(delivery: AlertDelivery) -> str:
     reader = delivery.reader_id or delivery.recipient_id
     news = new_requests_get(
         user_id=reader, workspace_id=delivery.workspace_id, leave_ids=delivery.leave_ids

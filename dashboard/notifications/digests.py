@@ -9,11 +9,13 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dashboard.notifications.mail import absolute, mail_build
 from dashboard.read_models.digest import Digest, digest_get
+from dashboard.selectors.language import mail_language
 from dashboard.selectors.notifications import local_now, notification_preference_for
 from dashboard.services.notifications import digest_claim
 from dashboard.webwork_oauth.tokens import ReauthRequired
@@ -49,6 +51,13 @@ def digest_send(*, user_id: int, scheduled: bool, claimed: bool = False, even_em
     `scheduled`: beat's run, once per local day (claimed here unless `claimed`); otherwise
     sent now. `even_empty`: send even when nothing waits (support's `send_digests --user`).
     """
+    with translation.override(mail_language(user_id=user_id)):
+        return _digest_send(
+            user_id=user_id, scheduled=scheduled, claimed=claimed, even_empty=even_empty
+        )
+
+
+def _digest_send(*, user_id: int, scheduled: bool, claimed: bool, even_empty: bool) -> str:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return "no-address"

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from dashboard.models import BulkItem, BulkRun
 from dashboard.selectors import leave_list_pending
@@ -65,13 +65,6 @@ class BulkReport:
         """While the run waits out its undo window with nothing sent: seconds left, else 0."""
         started = any(row.outcome not in (Outcome.QUEUED, Outcome.REFUSED) for row in self.rows)
         return 0 if started else self.waiting_seconds
-
-    @property
-    def verb(self) -> str:
-        """ "Approving" or "Rejecting"."""
-        if self.run.action == "approve":
-            return pgettext("a bulk decision under way", "Approving")
-        return pgettext("a bulk decision under way", "Rejecting")
 
 
 REPORT_ORDER = [

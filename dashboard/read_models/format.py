@@ -47,6 +47,14 @@ def amount_words(number: str, value: float, unit: str) -> str:
     return f"{number} {singular if count == 1 else unit}"
 
 
+def half_in_text(leave: Leave) -> str:
+    """Which half of the day, as it reads inside a sentence ("first half"; German keeps its
+    capital: "erste Hälfte" would be wrong)."""
+    if leave.leave_period == LeavePeriod.SECOND_HALF:
+        return pgettext("which half of a day, inside a sentence", "second half")
+    return pgettext("which half of a day, inside a sentence", "first half")
+
+
 def leave_end(leave: Leave) -> dt.date | None:
     """The last day (a missing end date means a one-day leave)."""
     return leave.end_date or leave.start_date
@@ -105,7 +113,7 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | 
             return text
         return pgettext("a day and which half of it", "%(day)s (%(half)s)") % {
             "day": text,
-            "half": gettext(LeavePeriod(leave.leave_period).label).lower(),
+            "half": half_in_text(leave),
         }
     if start.year == end.year and start.month == end.month:
         first = date_format(

@@ -23,7 +23,7 @@ from icalendar import Calendar, Event
 from dashboard.models import CalendarFeed
 from dashboard.platform.cache import cache_peek, cache_put, workspace_key
 from dashboard.read_models.common import fingerprint
-from dashboard.read_models.format import leave_duration, leave_end
+from dashboard.read_models.format import half_in_text, leave_duration, leave_end
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
     holiday_region,
@@ -37,7 +37,7 @@ from dashboard.selectors.feeds import (
     feed_window,
     leave_list_for_window,
 )
-from dashboard.webwork import Leave, LeavePeriod, LeaveStatus
+from dashboard.webwork import Leave, LeaveStatus
 
 PRODID = "-//WebWork Leave Dashboard//Leave feed//EN"
 UID_DOMAIN = "webwork-leave-dashboard"
@@ -204,7 +204,7 @@ def _summary(leave: Leave, member_name: str, policy_name: str, pending: bool) ->
     """'Ana Silva – Holiday (first half) (pending)': what a calendar shows of the event."""
     values = {"member": member_name, "policy": policy_name}
     if leave.is_half_day:
-        values["half"] = gettext(LeavePeriod(leave.leave_period).label).lower()
+        values["half"] = half_in_text(leave)
         if pending:
             return gettext("%(member)s – %(policy)s (%(half)s) (pending)") % values
         return gettext("%(member)s – %(policy)s (%(half)s)") % values

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from dashboard.models import AuditEntry, LeaveDecision
 
@@ -17,7 +17,7 @@ class HeldNote:
     leave_id: str
     by_user_id: int | None
     by_name: str
-    verb: str  # "approving" or "rejecting"
+    approving: bool  # else rejecting
     send_at: dt.datetime
 
     @property
@@ -36,9 +36,7 @@ def held_decision_notes(*, workspace_id: int) -> list[HeldNote]:
             leave_id=row.leave_id,
             by_user_id=row.decided_by_id,
             by_name=row.decided_by_name or gettext("Someone"),
-            verb=pgettext("a decision being made", "approving")
-            if row.action == AuditEntry.Action.APPROVE
-            else pgettext("a decision being made", "rejecting"),
+            approving=row.action == AuditEntry.Action.APPROVE,
             send_at=row.send_at,
         )
         for row in rows

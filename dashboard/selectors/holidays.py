@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays as holiday_calendars
+from django.conf import settings
+from django.utils.translation import get_language
 
 from dashboard.models import HolidayRegionOverride, WorkspaceSettings
 from dashboard.platform.cache import cache_delete, cache_peek, cache_put, workspace_key
@@ -21,12 +23,23 @@ REGION_KEEP_FOR = 60 * 60
 
 
 @lru_cache(maxsize=256)
-def _calendar(country: str, subdivision: str, year: int) -> dict[dt.date, str]:
+def _calendar(
+    country: str, subdivision: str, year: int, language: str | None
+) -> dict[dt.date, str]:
     try:
-        found = holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=year)
+        found = holiday_calendars.country_holidays(
+            country, subdiv=subdivision or None, years=year, language=language
+        )
     except (NotImplementedError, KeyError, ValueError):
         return {}
     return dict(found.items())
+
+
+def _names_language() -> str | None:
+    """The language holiday names are read in: the page's where the `holidays` package has it
+    for the country (else the country's own); English pages keep each country's own names."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return None if language == settings.LANGUAGE_CODE else language
 
 
 def _region_key(workspace_id: int) -> str:
@@ -107,7 +120,7 @@ def holidays_between(region: tuple[str, str], start: dt.date, end: dt.date) -> d
         return {}
     found: dict[dt.date, str] = {}
     for year in range(start.year, end.year + 1):
-        for day, name in _calendar(country, subdivision, year).items():
+        for day, name in _calendar(country, subdivision, year, _names_language()).items():
             if start <= day <= end:
                 found[day] = name
     return found

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,12 +21,6 @@ from dashboard.services.notifications import (
 )
 from dashboard.subscription_forms import NotificationForm, WebhookForm
 from dashboard.views.common import WorkspaceRequest, workspace_view
-
-# What an unsubscribe link stops, as the unsubscribe page names it.
-WHAT = {
-    "digest": pgettext_lazy("unsubscribe from", "the digest"),
-    "alerts": pgettext_lazy("unsubscribe from", "new-request alerts"),
-}
 
 
 @require_GET
@@ -109,7 +102,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "dashboard/notifications/unsubscribe.html",
-        {"what": WHAT[kind], "kind": kind, "done": done},
+        {"kind": kind, "done": done},
     )
 
 

@@ -5,13 +5,18 @@ names are the team's own words and are taken out first. A word is English when t
 source strings use it and none of the language's translations does.
 """
 
+import datetime as dt
 import re
+import zoneinfo
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
+from babel import Locale
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
 
 from tests.i18n_templates import READ_ATTRIBUTES
 
@@ -32,7 +37,10 @@ UPSTREAM_TEXT = {
     "timezone",
 }
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/[\w/.-]+|\b[A-Z][a-z]+/[A-Za-z_]+\b")
+# Addresses, paths, time zone names (Europe/Madrid, US/Eastern) and hex identifiers.
+_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\S*/\S*|\b[0-9a-f]{8,}\b|\b[0-9a-f-]{36}\b")
+# Time zone names without a slash (UTC, Zulu, GMT+0...), shown as they are in every language.
+_ZONES = sorted((z for z in zoneinfo.available_timezones() if "/" not in z), key=len, reverse=True)
 # The same in every language: the product's and other products' names, formats.
 PRODUCT_NAMES = (
     "WebWork Leave Dashboard",
@@ -89,7 +97,30 @@ def english_only_words(language: str) -> frozenset[str]:
             )
         for text in [entry.msgstr, *entry.msgstr_plural.values()]:
             translated.update(w.lower() for w in _WORD.findall(text))
-    return frozenset(source - translated - NAMES)
+    return frozenset(source - translated - _date_words(language) - _country_words(language) - NAMES)
+
+
+def _country_words(language: str) -> set[str]:
+    """Words of the language's own country names (German says "Isle of Man" too)."""
+    names = Locale.parse(language).territories.values()
+    return {w.lower() for name in names for w in _WORD.findall(name)}
+
+
+def _date_words(language: str) -> set[str]:
+    """The language's own names of months and weekdays, whole and abbreviated (French "Me",
+    Spanish "may" are not English)."""
+    words = set()
+    with translation.override(language):
+        for month in range(1, 13):
+            day = dt.date(2027, month, 1)
+            for fmt in ("F", "M", "N", "b", "E"):
+                words.update(w.lower() for w in _WORD.findall(date_format(day, fmt)))
+        for offset in range(7):
+            day = dt.date(2027, 3, 1) + dt.timedelta(days=offset)
+            for fmt in ("D", "l"):
+                found = [w.lower() for w in _WORD.findall(date_format(day, fmt))]
+                words.update(found + [w[:2] for w in found])  # the calendar's two-letter days
+    return words
 
 
 def upstream_strings(webwork, workspace_id: int) -> list[str]:
@@ -127,11 +158,20 @@ def holiday_names() -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+def zone_labels() -> list[str]:
+    """Time zones as the zone pickers name them: IANA's identifiers, the same in every language."""
+    from dashboard.zones import zone_choices
+
+    return sorted((label for _code, label in zone_choices()), key=len, reverse=True)
+
+
 def english_left(text: str, language: str, team_words: list[str]) -> list[str]:
     """The English words in `text`, each with a little of what surrounds it."""
     for words in (*PRODUCT_NAMES, *team_words):
         text = text.replace(words, " ")
     text = _NOT_WORDS.sub(" ", text)
+    for zone in _ZONES:
+        text = re.sub(rf"(?<![\w/]){re.escape(zone)}(?![\w/])", " ", text)
     english = english_only_words(language)
     found = []
     for match in _WORD.finditer(text):

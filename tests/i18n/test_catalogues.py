@@ -1,8 +1,10 @@
 """Every string a person reads is marked for translation, and every catalogue is complete."""
 
+import re
 import shutil
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -12,6 +14,7 @@ from tests.needs import missing
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATE_ROOT = ROOT / "templates"
+CATALOGUES = ROOT / "dashboard" / "locale"
 
 
 def test_every_template_string_is_marked_for_translation():
@@ -37,7 +40,7 @@ def test_every_template_string_is_marked_for_translation():
             [],
         ),
         ("page.html", '<option value="en"{% if x %} selected{% endif %}>{{ label }}</option>', []),
-        ("mail.txt", "Hello {{ name }},\n{% translate 'Bye' %}", [(1, "Hello …,")]),
+        ("mail.txt", "Hello {{ name }},\n{% translate 'Bye' %}", [(1, "Hello … ,")]),
     ],
 )
 def test_the_checker_finds_english_and_only_english(tmp_path, name, source, expected):
@@ -55,3 +58,23 @@ def test_catalogues_hold_every_string_translated_and_compiled():
     except CommandError as error:
         problems = str(error)
     assert not problems, problems
+
+
+_PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{n\}|%%")
+_TAG = re.compile(r"</?[a-z]+[^>]*>")
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_every_translation_keeps_its_placeholders_and_markup(language):
+    catalogue = polib.pofile(str(CATALOGUES / language / "LC_MESSAGES" / "django.po"))
+    problems = []
+    for entry in catalogue:
+        sources = [entry.msgid, entry.msgid_plural or entry.msgid]
+        translations = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
+        for translated in translations:
+            wanted = set(_PLACEHOLDER.findall(sources[-1] if entry.msgid_plural else sources[0]))
+            if set(_PLACEHOLDER.findall(translated)) != wanted:
+                problems.append(f"placeholders: {entry.msgid!r} → {translated!r}")
+            if sorted(_TAG.findall(translated)) != sorted(_TAG.findall(entry.msgid)):
+                problems.append(f"markup: {entry.msgid!r} → {translated!r}")
+    assert not problems, "\n".join(problems)

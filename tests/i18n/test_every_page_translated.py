@@ -19,6 +19,7 @@ from tests.i18n.reading import (
     holiday_names,
     readable_text,
     upstream_strings,
+    zone_labels,
 )
 from tests.security.support import route_url, workspace_routes
 
@@ -44,7 +45,7 @@ def _pages(client, webwork) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_reads_with_no_english_left(owner_client, webwork, language):
-    team_words = upstream_strings(webwork, WS) + holiday_names()
+    team_words = upstream_strings(webwork, WS) + holiday_names() + zone_labels()
     pages = _pages(owner_client, webwork)
     assert {"inbox", "calendar", "balances", "policies", "leave_list", "leave_detail"} <= set(pages)
     problems = []

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 # Everything else of the dashboard needs a signed-in manager. A calendar feed is opened by its
 # secret token instead (an unknown one is a 404: tests/dashboard/views/test_feeds.py).
 # An unsubscribe link works from a mail client by its signed token (test_digests.py).
-PUBLIC_ROUTES = {"healthz": 200, "feed_ics": 404, "unsubscribe": 404}
+# The language picker is on the sign-in page too: it changes a cookie and nothing else.
+PUBLIC_ROUTES = {"healthz": 200, "feed_ics": 404, "unsubscribe": 404, "language_choose": 405}
 WS_MERIDIAN = 3  # nobody signed in here belongs to it
 WS_MISSING = 987654321
 

@@ -52,12 +52,57 @@ def _extract(project: Path, languages: list[str]) -> None:
     )
 
 
+# Plural rules as gettext writes them for each language (French counts 0 as singular).
+PLURAL_FORMS = {
+    "de": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "fr": "nplurals=2; plural=(n > 1);",
+}
+
+
+def _header_set(po_path: Path, language: str) -> None:
+    """Fill in the catalogue's header (makemessages leaves a template's placeholders)."""
+    import polib
+
+    catalogue = polib.pofile(str(po_path), wrapwidth=0)  # as makemessages --no-wrap writes
+    catalogue.header = "Translations of WebWork Leave Dashboard."
+    catalogue.metadata_is_fuzzy = False
+    catalogue.metadata.update(
+        {
+            "Project-Id-Version": "webwork-leave-dashboard",
+            "Language": language,
+            "Plural-Forms": PLURAL_FORMS.get(language, "nplurals=2; plural=(n != 1);"),
+        }
+    )
+    # Nothing that changes at every run (the date of extraction) or names a person.
+    for name in (
+        "POT-Creation-Date",
+        "PO-Revision-Date",
+        "Last-Translator",
+        "Language-Team",
+        "Report-Msgid-Bugs-To",
+    ):
+        catalogue.metadata.pop(name, None)
+    catalogue.save()
+
+
 def _compiled(po_path: Path) -> bytes:
     import polib
 
     with tempfile.NamedTemporaryFile(suffix=".mo") as mo:
         polib.pofile(str(po_path)).save_as_mofile(mo.name)
         return Path(mo.name).read_bytes()
+
+
+def _format_problems(po_path: Path, code: str) -> list[str]:
+    """msgfmt's own check: each translation keeps its msgid's placeholders."""
+    checked = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["msgfmt", "--check-format", "-o", "/dev/null", str(po_path)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [f"{code}: {line}" for line in checked.stderr.splitlines()] if checked.returncode else []
 
 
 def catalogue_problems(po_path: Path) -> list[str]:
@@ -91,6 +136,7 @@ class Command(BaseCommand):
         _extract(Path(settings.BASE_DIR), languages)
         for code in languages:
             po_path = _catalogue(CATALOGUE_DIR, code)
+            _header_set(po_path, code)
             po_path.with_suffix(".mo").write_bytes(_compiled(po_path))
             self.stdout.write(f"{code}: {len(catalogue_problems(po_path))} entries to translate")
 
@@ -101,8 +147,10 @@ class Command(BaseCommand):
             mo_path = po_path.with_suffix(".mo")
             if not po_path.exists() or not mo_path.exists():
                 problems.append(f"{code}: {po_path.name} or {mo_path.name} is missing")
-            elif mo_path.read_bytes() != _compiled(po_path):
-                problems.append(f"{code}: {mo_path} is out of step: run `make messages`")
+            else:
+                if mo_path.read_bytes() != _compiled(po_path):
+                    problems.append(f"{code}: {mo_path} is out of step: run `make messages`")
+                problems += _format_problems(po_path, code)
         with tempfile.TemporaryDirectory() as tmp:
             project = Path(tmp)
             for name in SOURCES:
