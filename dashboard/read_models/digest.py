@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
 from dashboard.read_models.common import failure_notice
-from dashboard.read_models.format import amount_words
+from dashboard.read_models.format import amount_words, number_text
 from dashboard.read_models.inbox import InboxRow, OutEntry, inbox_get
 from dashboard.selectors import workspace_list_for_user
 from dashboard.webwork import BalanceAmount, WebWorkError, Workspace
@@ -84,7 +84,7 @@ def balance_after(row: InboxRow) -> str:
     if amount is None:
         return balance.text
     left = balance.value - Decimal(str(amount))
-    return amount_words(f"{left.normalize():f}", float(left), balance.unit or "").strip()
+    return amount_words(number_text(float(left)), float(left), balance.unit or "").strip()
 
 
 def digest_row(row: InboxRow) -> DigestRow:

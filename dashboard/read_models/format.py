@@ -2,10 +2,11 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format, get_format
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from dashboard.dates import week_bounds
 from dashboard.webwork import Leave, LeavePeriod, Policy
@@ -28,11 +29,25 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=6)
 
 
+# Languages whose singular covers a fraction of 0 or 1 ("0,5 jour", "1,5 jour"), as CLDR's
+# plural rules say; in the others a fraction reads as plural ("0.5 days", "1,5 Tage").
+FRACTION_SINGULAR_BELOW_TWO = frozenset({"fr"})
+
+
 def plural_count(value: float) -> int:
-    """The count that picks a plural form for `value`: itself when whole; a fraction reads
-    as plural ('0.5 days', '1.5 days')."""
+    """The count that picks a plural form for `value` in the active language."""
     value = abs(value)
-    return int(value) if float(value).is_integer() else 2
+    if float(value).is_integer():
+        return int(value)
+    return int(value) if get_language() in FRACTION_SINGULAR_BELOW_TWO else 2
+
+
+def number_text(value: float, places: int = 2) -> str:
+    """A figure as the active language writes it, with no trailing zeros: '2.5', '2,5', '24'."""
+    rounded = Decimal(f"{round(value, places):.{places}f}").normalize()
+    if rounded == rounded.to_integral():
+        rounded = rounded.quantize(Decimal(1))
+    return number_format(rounded)
 
 
 def amount_words(number: str, value: float, unit: str) -> str:
@@ -138,10 +153,6 @@ def working_days(start: dt.date, end: dt.date, holidays: dict[dt.date, str]) -> 
     return days
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 @dataclass(frozen=True)
 class Duration:
     """How long a leave is, and which public holidays fall inside it."""
@@ -208,7 +219,7 @@ def leave_duration(
     amount = leave_amount(leave, policy, holidays)
     if amount.value is None:
         return Duration("—", inside)
-    return Duration(amount_words(_number(amount.value), amount.value, amount.unit), inside)
+    return Duration(amount_words(number_text(amount.value), amount.value, amount.unit), inside)
 
 
 def waited_text(created_at: dt.datetime | None, now: dt.datetime) -> str:

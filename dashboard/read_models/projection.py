@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext, pgettext
 
-from dashboard.read_models.format import amount_words
+from dashboard.read_models.format import amount_words, number_text
 from dashboard.selectors.projection import Projection
 from dashboard.selectors.projection_reads import leave_projection
 from dashboard.webwork import Leave
@@ -19,9 +19,8 @@ def amount_text(value: Fraction | None, unit: str) -> str:
     if value is None:
         return pgettext("an amount of leave", "unknown")
     rounded = round(float(value), 2)
-    number = f"{abs(rounded):.2f}".rstrip("0").rstrip(".")
     sign = MINUS if rounded < 0 else ""
-    return amount_words(f"{sign}{number}", rounded, unit)
+    return amount_words(f"{sign}{number_text(abs(rounded))}", rounded, unit)
 
 
 @dataclass(frozen=True)

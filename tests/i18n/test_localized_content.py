@@ -1,11 +1,13 @@
-"""What changes with the language besides the words: dates, week starts, holiday names."""
+"""What changes with the language besides the words: dates, numbers, week starts, holidays."""
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 from django.utils import translation
 
-from dashboard.read_models.format import day_text, week_of
+from dashboard.read_models.format import day_text, number_text, week_of
+from dashboard.read_models.projection import amount_text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,18 @@ def test_every_offered_language_starts_its_week_on_monday(language):
     with translation.override(language):
         start, end = week_of(BELGIAN_NATIONAL_DAY)
     assert (start, end) == (dt.date(2027, 7, 19), dt.date(2027, 7, 25))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["2.5", "24", "−0.5 days"]),
+        ("de", ["2,5", "24", "−0,5 Tage"]),
+        ("fr", ["2,5", "24", "−0,5 jour"]),
+        ("es", ["2,5", "24", "−0,5 días"]),
+    ],
+)
+def test_numbers_use_the_languages_decimal_mark(language, expected):
+    with translation.override(language):
+        written = [number_text(2.5), number_text(24.0), amount_text(Fraction(-1, 2), "days")]
+    assert written == expected
