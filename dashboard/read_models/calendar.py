@@ -114,6 +114,8 @@ class AgendaDay:
     day: Day
     entries: tuple[AgendaEntry, ...]
     short_teams: tuple[str, ...] = ()  # teams below their minimum if pending were approved
+    # (member, holiday) for members whose own region has a holiday this day
+    member_holidays: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(kw_only=True)
@@ -282,6 +284,7 @@ def calendar_get(
             by_member[leave.user_id].append(leave)
 
     out_by_day: dict[dt.date, list[AgendaEntry]] = defaultdict(list)
+    own_holidays_by_day: dict[dt.date, list[tuple[str, str]]] = defaultdict(list)
     groups: dict[str, TeamGroup] = {}
     for member in sorted(
         visible, key=lambda m: ((m.team_name or without_team).casefold(), m.full_name.casefold())
@@ -292,6 +295,8 @@ def calendar_get(
         if regions.differs(member):  # the day columns shade the workspace's holidays
             own = holidays_between(regions.for_member(member), month_start, month_end)
             row.holidays = [(day.day, name) for day, name in sorted(own.items())]
+            for day, name in own.items():
+                own_holidays_by_day[day].append((member.full_name, name))
         for leave in sorted(
             by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
         ):
@@ -337,9 +342,13 @@ def calendar_get(
             day,
             tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())),
             tuple(short_teams.get(day.date, ())),
+            tuple(own_holidays_by_day.get(day.date, ())),
         )
         for day in result.days
-        if out_by_day.get(day.date) or day.holiday or day.is_today
+        if out_by_day.get(day.date)
+        or day.holiday
+        or day.is_today
+        or own_holidays_by_day.get(day.date)
     ]
     result.legend = sorted(((kind, name) for name, kind in kinds.items()), key=lambda k: k[1])
     result.notices = notices_for(

@@ -26,7 +26,7 @@ from dashboard.read_models.common import fingerprint
 from dashboard.read_models.format import half_in_text, leave_duration, leave_end
 from dashboard.read_models.lookup import Lookup
 from dashboard.selectors import (
-    holiday_region,
+    holiday_regions,
     holidays_between,
     leave_overrides,
     leaves_with_overrides,
@@ -61,7 +61,7 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
     window, stamps = leave_list_for_window(workspace_id=workspace_id, today=today)
     members, policies = feed_names(workspace_id=workspace_id)
     overrides = leave_overrides(workspace_id=workspace_id)
-    region = holiday_region(workspace_id=workspace_id) if feed.include_holidays else ("", "")
+    region = _holiday_region_of(feed) if feed.include_holidays else ("", "")
     key = workspace_key(
         workspace_id,
         "feed-ics",
@@ -86,6 +86,13 @@ def feed_document_get(*, feed: CalendarFeed, workspace_name: str, today: dt.date
     document = _render(feed, workspace_name, today, leaves, lookup, region)
     cache_put(key, document, keep_for=WINDOW_FRESH_FOR)
     return document
+
+
+def _holiday_region_of(feed: CalendarFeed) -> tuple[str, str]:
+    """A team's feed has its team's holidays (when the team has a region of its own); any
+    other feed the workspace's."""
+    regions = holiday_regions(workspace_id=feed.workspace_id)
+    return regions.teams.get(feed.team or "") or regions.workspace
 
 
 def _render(feed, workspace_name, today, leaves, lookup: Lookup, region) -> FeedDocument:

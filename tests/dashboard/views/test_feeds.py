@@ -230,6 +230,28 @@ def test_public_holidays_of_the_workspace_region_are_their_own_events(manager_cl
 
 
 @pytest.mark.clock("2027-05-15T10:00Z")
+def test_a_teams_feed_has_its_teams_holidays(manager_client, webwork):
+    manager_client.post(
+        f"/w/{WS}/settings/", {"holiday_country": "GB", "holiday_subdivision": "ENG"}
+    )
+    team = _names(webwork)[0][1009]["team_name"]
+    given = manager_client.post(
+        f"/w/{WS}/settings/holidays/", {"target": f"team:{team}", "country": "ES"}
+    )
+    assert given.status_code == 302
+
+    def holidays(token):
+        events = parse_both(read(token).content)[0]
+        return {e.decoded("DTSTART") for e in events if str(e["UID"]).startswith("holiday-")}
+
+    team_days = holidays(make_feed(manager_client, name="Team", team=team))
+    everyone_days = holidays(make_feed(manager_client, name="Everyone"))
+    assert dt.date(2027, 10, 12) in team_days  # Fiesta Nacional de España
+    assert dt.date(2027, 5, 31) not in team_days  # England's bank holiday is not theirs
+    assert dt.date(2027, 5, 31) in everyone_days
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
 def test_hostile_names_stay_text_inside_their_event(manager_client, webwork):
     webwork.state.users[1009].firstname = "Eve\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:x"
     token = make_feed(manager_client)

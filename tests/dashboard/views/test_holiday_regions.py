@@ -70,6 +70,11 @@ def test_the_calendar_marks_a_members_own_holidays_on_their_row(manager_client, 
     assert rows[1013].holidays == []  # the workspace's holidays are the day columns' shading
     html = manager_client.get(f"/w/{WS}/calendar/?month=2027-10").content.decode()
     assert "public holiday, Fiesta Nacional de España" in html
+    # The phone's agenda lists that day, naming whose holiday it is.
+    (day,) = [item for item in month.agenda if item.day.date == SPAIN_ONLY]
+    assert day.member_holidays == ((rows[1009].name, "Fiesta Nacional de España"),)
+    agenda = html[html.index('class="agenda"') :]
+    assert f"{rows[1009].name}: public holiday, Fiesta Nacional de España" in agenda
 
 
 @pytest.mark.clock("2027-10-01T10:00Z")
