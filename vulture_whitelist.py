@@ -123,6 +123,7 @@ balances.BalanceTable.fetched_at_time
 balances.BalanceTable.negative_count
 calendar.Day.is_weekend
 calendar.Day.out_count
+calendar.AgendaDay.member_holidays
 calendar.Bar.half
 calendar.Bar.continues_before
 calendar.Bar.continues_after
