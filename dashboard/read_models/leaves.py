@@ -34,10 +34,11 @@ from dashboard.text import text_matches
 from dashboard.webwork import Leave, Member, Policy
 
 PAGE_SIZE = 25
-# With no dates and no member chosen, the list covers this month and the two before and
-# after it: a year of a large workspace is dozens of WebWork pages, most of a person's
-# per-minute allowance, for history nobody pages through. Choosing dates lifts the window.
-DEFAULT_WINDOW_MONTHS = 2
+# With no dates and no member chosen, the list covers this month and the one before and
+# after it, the months the inbox and calendar read anyway: a year of a large workspace is
+# dozens of WebWork pages, most of a person's per-minute allowance, for history nobody pages
+# through. Choosing dates lifts the window.
+DEFAULT_WINDOW_MONTHS = 1
 
 
 @dataclass(frozen=True, kw_only=True)

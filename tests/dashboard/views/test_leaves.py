@@ -176,13 +176,13 @@ def test_csv_cells_without_formulas_are_unchanged(manager_client, webwork):
 @pytest.mark.parametrize(
     ("today", "first", "last"),
     [
-        (dt.date(2026, 11, 28), dt.date(2026, 9, 1), dt.date(2027, 1, 31)),
-        (dt.date(2026, 1, 5), dt.date(2025, 11, 1), dt.date(2026, 3, 31)),
-        (dt.date(2026, 12, 31), dt.date(2026, 10, 1), dt.date(2027, 2, 28)),
-        (dt.date(2027, 10, 1), dt.date(2027, 8, 1), dt.date(2027, 12, 31)),
+        (dt.date(2026, 11, 28), dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        (dt.date(2026, 1, 5), dt.date(2025, 12, 1), dt.date(2026, 2, 28)),
+        (dt.date(2026, 12, 31), dt.date(2026, 11, 1), dt.date(2027, 1, 31)),
+        (dt.date(2028, 3, 1), dt.date(2028, 2, 1), dt.date(2028, 4, 30)),
     ],
 )
-def test_the_default_window_is_this_month_and_two_either_side(today, first, last):
+def test_the_default_window_is_this_month_and_one_either_side(today, first, last):
     assert default_window(today) == (first, last)
 
 
