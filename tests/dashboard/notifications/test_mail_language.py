@@ -8,6 +8,7 @@ from django.utils import translation
 
 from dashboard.models import UserPreference
 from dashboard.selectors.language import mail_language
+from tests.i18n.reading import english_left, holiday_names, readable_text, upstream_strings
 from tests.mail import parts
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,9 @@ def test_a_digest_is_written_in_the_language_the_person_picked(manager_client, w
     assert message["Subject"] == subject
     assert "leave requests waiting" not in subject  # French, not English
     assert 'lang="fr"' in html
-    assert "Balance after" not in text
+    team_words = upstream_strings(webwork, 1) + holiday_names()
+    assert english_left(text, "fr", team_words) == []
+    assert english_left(readable_text(html), "fr", team_words) == []
 
 
 def test_without_a_pick_mail_follows_the_browser_seen_at_sign_in(manager_client):
