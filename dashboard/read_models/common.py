@@ -36,6 +36,9 @@ class Notice:
     level: str  # "warning" or "error"
     message: str
     retry: bool = True
+    # Part of the data is still to be read (a new workspace, the minute's allowance spent):
+    # the page reads the rest again by itself until it is whole.
+    filling: bool = False
 
 
 def describe(error: WebWorkError) -> str:
@@ -135,7 +138,7 @@ def notices_for(what: Subject, *outcomes: ReadResult | Cached | None) -> list[No
             notices.append(failure_notice(error, str(what.failed)))
         elif entry is not None and entry.missing:
             missing = str(what.missing) % {"months": ", ".join(entry.missing)}
-            notices.append(Notice("warning", f"{describe(entry.error)} {missing}"))
+            notices.append(Notice("warning", f"{describe(entry.error)} {missing}", filling=True))
         elif entry is not None and entry.stale:
             reason = (
                 describe(entry.error) if entry.error else gettext("Updating in the background.")

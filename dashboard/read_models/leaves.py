@@ -102,6 +102,11 @@ class LeaveListing:
     regions: HolidayRegions | None = None
 
     @property
+    def filling(self) -> bool:
+        """Whether months of the list are still to be read (the page completes itself)."""
+        return any(notice.filling for notice in self.notices)
+
+    @property
     def rows(self) -> Iterator[LeaveListRow]:
         """Every matching request as a row, newest first."""
         return (self._row(leave) for leave in self.leaves)

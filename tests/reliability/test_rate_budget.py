@@ -243,3 +243,35 @@ def _spend_the_minute(user_id: int) -> None:
         except OverBudget:
             return
     raise AssertionError("the allowance never ran out")
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2027-05-12T10:00Z")
+def test_a_list_missing_months_reads_them_again_by_itself_until_whole(webwork, signed_in):
+    """The minute's allowance spent with two months of the requests list not held: the list
+    shows what it has, says which months are missing and polls; once WebWork allows, the poll
+    brings the whole list and stops."""
+    from django.core.cache import cache
+
+    from dashboard.selectors.workspace_dataset import month_key
+
+    client = signed_in(MANAGER)
+    user_id = get_user_model().objects.get(email=MANAGER).pk
+    assert client.get(f"/w/{WS_A}/leaves/").status_code == 200  # every month held
+    for month in ((2027, 4), (2027, 6)):
+        cache.delete(month_key(WS_A, month))
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        _spend_the_minute(user_id)
+        partial = html.unescape(client.get(f"/w/{WS_A}/leaves/").content.decode())
+        assert "Not shown yet: requests of" in partial
+        assert "data-filling" in partial
+        assert "<progress" in partial
+        assert 'hx-trigger="every 10s"' in partial
+        clock.move_to(start + dt.timedelta(seconds=61))
+        poll = html.unescape(client.get(f"/w/{WS_A}/leaves/", headers=HTMX).content.decode())
+    assert poll.lstrip().startswith('<div id="results"')  # the poll swaps the results only
+    assert "Not shown yet" not in poll
+    assert "data-filling" not in poll
+    assert "every 10s" not in poll
+    assert re.search(r"\d+ requests? between", poll)
