@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.formats import date_format, get_format, number_format
@@ -13,11 +14,23 @@ from dashboard.webwork import Leave, LeavePeriod, Policy
 from dashboard.zones import same_clock, zone_named
 
 
+@lru_cache(maxsize=8192)
+def _date_written(d: dt.date, fmt: str, language: str | None) -> str:
+    """`d` in the format `fmt`, in `language` (the active one: part of the key only). A page
+    writes hundreds of dates, mostly the same few: formatting each once per language pays."""
+    return date_format(d, fmt)
+
+
+def date_text(d: dt.date, fmt: str) -> str:
+    """`d` as `fmt` (a Django date format) writes it in the active language."""
+    return _date_written(d, fmt, get_language())
+
+
 def day_text(d: dt.date, *, year: bool = False) -> str:
     """'Sat 5 Dec', or 'Tue 4 Mar 2027': in the words and order of the active language."""
     if year:
-        return date_format(d, pgettext("date format: weekday day month year", "D j M Y"))
-    return date_format(d, pgettext("date format: weekday day month", "D j M"))
+        return date_text(d, pgettext("date format: weekday day month year", "D j M Y"))
+    return date_text(d, pgettext("date format: weekday day month", "D j M"))
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -131,7 +144,7 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | 
             "half": half_in_text(leave),
         }
     if start.year == end.year and start.month == end.month:
-        first = date_format(
+        first = date_text(
             start, pgettext("date format: weekday day, a range's first day in its month", "D j")
         )
     else:
