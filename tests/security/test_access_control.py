@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from dashboard.dates import month_bounds
 from dashboard.models import AuditEntry, LeaveDecision
 
 from .support import (
@@ -249,6 +250,14 @@ def test_past_the_recheck_window_a_failing_webwork_means_access_cannot_be_confir
         assert client.get(f"/w/{WS_A}/").status_code == 404
 
 
+def _months_back(count: int) -> tuple[int, int]:
+    """(year, month) `count` months before today's."""
+    month = dt.date.today().replace(day=1)
+    for _ in range(count):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month.year, month.month
+
+
 def test_a_403_on_any_read_of_a_workspace_drops_it_at_once(webwork, signed_in):
     client = signed_in(OWNER)
     assert client.get(f"/w/{WS_A}/").status_code == 200
@@ -256,8 +265,10 @@ def test_a_403_on_any_read_of_a_workspace_drops_it_at_once(webwork, signed_in):
     webwork.state.add_fault(
         path="^/api/v2/leaves$", method="GET", status=403, times=1, body={"message": "Forbidden"}
     )
-    # A list not cached yet: its read is refused, and so is the page.
-    response = client.get(f"/w/{WS_A}/leaves/?status=rejected")
+    # A list not cached yet (a month the inbox does not read): its read is refused, and so is
+    # the page.
+    first, last = month_bounds(*_months_back(2))
+    response = client.get(f"/w/{WS_A}/leaves/?status=rejected&from={first}&to={last}")
     assert response.status_code == 404
     webwork.state.calls.clear()
     # WebWork still lists the workspace, but it refused a read: it is gone now, not in 5 minutes.
