@@ -46,6 +46,7 @@ def member_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cach
                     workspace_id=workspace_id, expect_pages=expect
                 ),
                 held=member_list_peek(workspace_id=workspace_id),
+                ahead=not force,
             ),
         ),
         fresh_for=MEMBERS_FRESH_FOR,
@@ -112,6 +113,7 @@ def balance_list(
                     expect_pages=expect,
                 ),
                 held=cache_peek(key),
+                ahead=not force,
             ),
         ),
         fresh_for=BALANCES_FRESH_FOR,
@@ -197,7 +199,7 @@ def leave_list(
     def fetch() -> list[Leave]:
         if shape is None:
             return list(read(1))
-        return read_list(workspace_id, shape, read, held=cache_peek(key))
+        return read_list(workspace_id, shape, read, held=cache_peek(key), ahead=not force)
 
     return cached_fetch(
         key,

@@ -141,10 +141,14 @@ def read_list[T](
     read: Callable[[int], Iterable[T]],
     *,
     held: Cached[list] | None = None,
+    ahead: bool = True,
 ) -> list[T]:
     """Read a whole list with `read(expect_pages)`, asking as many pages at once as the copy
-    still `held` had, else as the list had last time; then note what it has now."""
+    still `held` had, else as the list had last time; then note what it has now. Without
+    `ahead` (the worker's renewals, which spend a small share of calls page by page) only the
+    first page is asked before the count is known."""
     expect = expected_pages(workspace_id, name, held=None if held is None else len(held.value))
+    expect = expect if ahead else 1
     items = list(read(expect))
     shape_note(workspace_id, name, len(items))
     return items
