@@ -179,8 +179,11 @@ def shape_note(workspace_id: int, name: str, items: int) -> None:
 
 
 def pending_months_note(workspace_id: int, months: list[Month]) -> None:
-    """The months the pending list's first requests touch (read beside it next time)."""
-    _note(workspace_id, PENDING_SHAPE, months=tuple(sorted(set(months))))
+    """The months the pending list's first requests touch (read beside it next time); kept
+    when the page read something from WebWork (a page served from the cache writes nothing)."""
+    book = _book.get()
+    if book is not None and workspace_id in book.known:
+        _note(workspace_id, PENDING_SHAPE, months=tuple(sorted(set(months))))
 
 
 def _note(
