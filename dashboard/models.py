@@ -428,3 +428,26 @@ class BulkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leave_id} ({self.outcome})"
+
+
+class ListShape(models.Model):
+    """How many pages one of a workspace's WebWork lists had when last read in full.
+
+    Kept outside the cache so that a list read cold (its cached copy expired, or the cache
+    emptied) asks all its pages at once instead of the first page, then the rest. The pending
+    list's row also names the months its requests touched, read beside it the next time.
+    """
+
+    workspace_id = models.BigIntegerField()
+    name = models.CharField(max_length=40)
+    pages = models.PositiveIntegerField(default=1)
+    months = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id", "name"], name="one_shape_per_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} of workspace {self.workspace_id}: {self.pages} pages"

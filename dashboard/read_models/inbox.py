@@ -36,11 +36,18 @@ from dashboard.selectors import (
     workspace_today,
 )
 from dashboard.selectors.coverage import coverage_minimums, short_days, team_sizes
+from dashboard.selectors.pending import created_order, pending_peek
 from dashboard.selectors.projection import Projection, leave_years, project_balance
 from dashboard.selectors.projection_reads import (
     MemberHolidays,
     member_balance,
     pending_with_decisions,
+)
+from dashboard.selectors.shapes import (
+    list_shapes,
+    pending_months_hint,
+    pending_months_note,
+    shapes_ready,
 )
 from dashboard.selectors.workspace_rules import self_approval_allowed
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus
@@ -399,18 +406,35 @@ def inbox_get(
     out-today strip, degrading per failed read. Rows are built for that slice only."""
     start = max(start, 0)
     count = min(max(count, 1), MAX_SHOWN)
-    now = timezone.now()
     today = today or workspace_today(workspace_id=workspace_id)
+    with list_shapes(workspace_id):
+        return _inbox(user_id, workspace_id, start=start, count=count, today=today)
+
+
+def _pending_months_expected(workspace_id: int, today: dt.date) -> list[tuple[int, int]]:
+    """The months the pending requests are expected to touch before the list is read: from
+    the list still held, else from what they touched last time (see `shapes.py`)."""
+    held = pending_peek(workspace_id=workspace_id)
+    if held is not None:
+        return months_spanned(sorted(held.value, key=created_order)[:PAGE_SIZE], today)
+    shapes_ready()
+    return list(pending_months_hint(workspace_id))
+
+
+def _inbox(user_id: int, workspace_id: int, *, start: int, count: int, today: dt.date) -> Inbox:
+    now = timezone.now()
     # The months of this week and the next month are needed in any case (the out-today strip,
-    # most pending requests): read them beside the pending list instead of after it.
+    # most pending requests), and those the pending requests touched last time most likely:
+    # read them beside the pending list instead of after it (one round to WebWork, not two).
     early = _near_months(today)
+    first_round = sorted(set(early) | set(_pending_months_expected(workspace_id, today)))
     core = fetch_parallel(
         user_id=user_id,
         pending=lambda: leave_list_pending(user_id=user_id, workspace_id=workspace_id),
         members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
         policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
         balances=lambda: balance_list(user_id=user_id, workspace_id=workspace_id),
-        **month_reads(user_id, workspace_id, early),
+        **month_reads(user_id, workspace_id, first_round),
     )
     pending = core["pending"]
     if pending.entry is None:
@@ -421,11 +445,15 @@ def inbox_get(
     overrides = leave_overrides(workspace_id=workspace_id)
     all_pending = leaves_with_overrides(pending.entry, overrides, status=LeaveStatus.PENDING)
     leaves = all_pending[start : start + count]
-    months = sorted(set(months_spanned(leaves, today)) | set(early))
-    months_read = {name: core[name] for name in month_reads(user_id, workspace_id, early)}
-    months_read |= fetch_parallel(
+    spanned = months_spanned(leaves, today)
+    if start == 0:
+        pending_months_note(workspace_id, spanned)
+    months = sorted(set(spanned) | set(early))
+    read_first = [m for m in first_round if m in months]
+    months_read = {name: core[name] for name in month_reads(user_id, workspace_id, read_first)}
+    months_read |= fetch_parallel(  # only months the pending list did not touch last time
         user_id=user_id,
-        **month_reads(user_id, workspace_id, [m for m in months if m not in early]),
+        **month_reads(user_id, workspace_id, [m for m in months if m not in first_round]),
     )
     lookup = Lookup.build(core["members"].value, core["policies"].value, core["balances"].value)
     month_leaves = [

@@ -8,6 +8,7 @@
 - `holidays`: public holidays (WebWork has none): the workspace's, a team's or a member's;
 - `zones`: the zone a workspace counts its days in (`workspace_today`), and a person's zone.
 - `held`: decisions held for their undo window (who is deciding what).
+- `shapes`: how many pages each list had last time, so a cold list is read in one round.
 """
 
 from dashboard.selectors.access import (
@@ -41,6 +42,7 @@ from dashboard.selectors.readers import (
     member_list,
     policy_list,
 )
+from dashboard.selectors.shapes import list_shapes
 from dashboard.selectors.zones import workspace_today
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "leave_overrides",
     "leave_pending_again",
     "leaves_with_overrides",
+    "list_shapes",
     "member_list",
     "pending_count_peek",
     "policy_list",

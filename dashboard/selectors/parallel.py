@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connections
 
 from dashboard.platform.cache import Cached, NotCached, cache_only
+from dashboard.selectors.shapes import list_shapes, shapes_ready
 from dashboard.webwork import AuthExpired, WebWorkClient, WebWorkError
 from dashboard.webwork_oauth.tokens import (
     ReauthRequired,
@@ -68,6 +69,17 @@ def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, 
     results, missing = _run_cached(reads)
     if not missing:
         return results
+    with list_shapes():
+        shapes_ready()  # here: the worker threads read no database
+        return _fetch_missing(user_id, reads, results, missing)
+
+
+def _fetch_missing(
+    user_id: int,
+    reads: dict[str, Callable[[], Cached]],
+    results: dict[str, ReadResult],
+    missing: dict[str, Callable[[], Cached]],
+) -> dict[str, ReadResult]:
     client, token = client_without_refresh(user_id=user_id)
     results.update(_run_all(user_id, client, missing))
     expired = [name for name, out in results.items() if isinstance(out.error, AuthExpired)]

@@ -10,6 +10,7 @@ from dataclasses import replace
 from dashboard.platform.cache import Cached, cache_peek, cache_put, workspace_key
 from dashboard.selectors.overlay import CLOCK_MARGIN, leave_overrides
 from dashboard.selectors.readers import LEAVES_KEEP_FOR, LeaveQuery, leave_list, leave_list_key
+from dashboard.selectors.shapes import PENDING_SHAPE
 from dashboard.webwork import Leave, LeaveStatus
 
 PENDING = LeaveQuery(status=LeaveStatus.PENDING)
@@ -19,7 +20,9 @@ def leave_list_pending(
     *, user_id: int, workspace_id: int, force: bool = False
 ) -> Cached[list[Leave]]:
     """Pending requests, oldest first (before our own recent decisions are applied)."""
-    entry = leave_list(user_id=user_id, workspace_id=workspace_id, query=PENDING, force=force)
+    entry = leave_list(
+        user_id=user_id, workspace_id=workspace_id, query=PENDING, force=force, shape=PENDING_SHAPE
+    )
     _remember_pending_ids(workspace_id, entry)
     return replace(entry, value=sorted(entry.value, key=created_order))
 

@@ -6,6 +6,7 @@ our own writes through the workspace's data version.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from dashboard.dates import month_bounds, year_bounds
 from dashboard.platform.cache import Cached, cache_peek, cached_fetch, data_version, workspace_key
 from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client
+from dashboard.selectors.shapes import MEMBERS_SHAPE, balances_shape, read_list
 from dashboard.selectors.workspace_dataset import covers, dataset_leaves, leaves_matching
 from dashboard.webwork import Balance, Leave, LeaveStatus, Member, Policy, WebWorkError
 
@@ -37,7 +39,15 @@ def member_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cach
         guarded(
             user_id,
             workspace_id,
-            lambda: list(page_client(user_id).iter_members(workspace_id=workspace_id)),
+            lambda: read_list(
+                workspace_id,
+                MEMBERS_SHAPE,
+                lambda expect: page_client(user_id).iter_members(
+                    workspace_id=workspace_id, expect_pages=expect
+                ),
+                held=member_list_peek(workspace_id=workspace_id),
+                ahead=not force,
+            ),
         ),
         fresh_for=MEMBERS_FRESH_FOR,
         keep_for=KEEP_FOR,
@@ -87,15 +97,23 @@ def balance_list(
     date_from, date_to = balance_window(
         _workspace_today(workspace_id) if year is None else dt.date(year, 1, 1)
     )
+    key = workspace_key(workspace_id, "balances", date_from.year)
     return cached_fetch(
-        workspace_key(workspace_id, "balances", date_from.year),
+        key,
         guarded(
             user_id,
             workspace_id,
-            lambda: list(
-                page_client(user_id).iter_balances(
-                    workspace_id=workspace_id, date_from=date_from, date_to=date_to
-                )
+            lambda: read_list(
+                workspace_id,
+                balances_shape(date_from.year),
+                lambda expect: page_client(user_id).iter_balances(
+                    workspace_id=workspace_id,
+                    date_from=date_from,
+                    date_to=date_to,
+                    expect_pages=expect,
+                ),
+                held=cache_peek(key),
+                ahead=not force,
             ),
         ),
         fresh_for=BALANCES_FRESH_FOR,
@@ -133,11 +151,17 @@ class LeaveQuery:
 
 
 def leave_list(
-    *, user_id: int, workspace_id: int, query: LeaveQuery, force: bool = False
+    *,
+    user_id: int,
+    workspace_id: int,
+    query: LeaveQuery,
+    force: bool = False,
+    shape: str | None = None,
 ) -> Cached[list[Leave]]:
     """Leaves matching `query`: from the workspace's read model when its dates lie within the
     model's window (filtered here, no call when its months are held), else from WebWork (every
-    page, fetched in parallel)."""
+    page, fetched in parallel). `shape`: the name its page count is kept under (see
+    `shapes.py`), for a list read often enough to be worth it."""
     today = timezone.localdate()
     if not force and covers(today, query.date_from, query.date_to):
         entry = dataset_leaves(
@@ -158,21 +182,27 @@ def leave_list(
             ),
         )
 
-    def fetch() -> list[Leave]:
-        return list(
-            page_client(user_id).iter_leaves(
-                workspace_id=workspace_id,
-                status=query.status,
-                user_id=query.member_id,
-                policy_id=query.policy_id,
-                is_paid=query.is_paid,
-                date_from=query.date_from,
-                date_to=query.date_to,
-            )
+    key = leave_list_key(workspace_id, query)
+
+    def read(expect: int) -> Iterable[Leave]:
+        return page_client(user_id).iter_leaves(
+            workspace_id=workspace_id,
+            status=query.status,
+            user_id=query.member_id,
+            policy_id=query.policy_id,
+            is_paid=query.is_paid,
+            date_from=query.date_from,
+            date_to=query.date_to,
+            expect_pages=expect,
         )
 
+    def fetch() -> list[Leave]:
+        if shape is None:
+            return list(read(1))
+        return read_list(workspace_id, shape, read, held=cache_peek(key), ahead=not force)
+
     return cached_fetch(
-        leave_list_key(workspace_id, query),
+        key,
         guarded(user_id, workspace_id, fetch),
         fresh_for=LEAVES_FRESH_FOR,
         keep_for=LEAVES_KEEP_FOR,

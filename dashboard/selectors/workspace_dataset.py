@@ -36,6 +36,7 @@ from dashboard.platform.cache import (
 )
 from dashboard.selectors.access import guarded, person_scope
 from dashboard.selectors.parallel import page_client, reads_through
+from dashboard.selectors.shapes import list_shapes, month_shape, read_list, shapes_ready
 from dashboard.webwork import Leave, WebWorkError
 
 MINUTE = 60
@@ -100,15 +101,17 @@ def dataset_month(
 ) -> Cached[list[Leave]]:
     """Every leave overlapping a month (all statuses): held, else read from WebWork."""
     first, last = month_bounds(*month)
-    # As many pages as last time are asked for at once: one round instead of two.
-    expect = part_pages(month_peek(workspace_id=workspace_id, month=month)) or 1
 
     def fetch() -> list[Leave]:
-        client = page_client(user_id)
-        leaves = client.iter_leaves(
-            workspace_id=workspace_id, date_from=first, date_to=last, expect_pages=expect
+        # As many pages as last time are asked for at once: one round instead of two.
+        return read_list(
+            workspace_id,
+            month_shape(month),
+            lambda expect: page_client(user_id).iter_leaves(
+                workspace_id=workspace_id, date_from=first, date_to=last, expect_pages=expect
+            ),
+            held=month_peek(workspace_id=workspace_id, month=month),
         )
-        return list(leaves)
 
     return cached_fetch(
         month_key(workspace_id, month),
@@ -165,15 +168,19 @@ def _read_months(
     if missing and cache_only_active():
         raise NotCached(month_key(workspace_id, missing[0]))
     if len(missing) > 1:
-        # The person's client chosen here, before any thread starts (threads read no token).
+        # The person's client chosen here, before any thread starts (threads read no token),
+        # and the months' shapes read (threads read no database).
         with (
+            list_shapes(workspace_id),
             reads_through(user_id, page_client(user_id)),
             ThreadPoolExecutor(len(missing), thread_name_prefix="month") as pool,
         ):
+            shapes_ready()
             futures = [pool.submit(contextvars.copy_context().run, read, m) for m in missing]
             held |= dict(zip(missing, (f.result() for f in futures), strict=True))
     elif missing:
-        held[missing[0]] = read(missing[0])
+        with list_shapes(workspace_id):
+            held[missing[0]] = read(missing[0])
     return {m: held[m] for m in months}
 
 

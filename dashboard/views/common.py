@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from dashboard.read_models.common import describe
-from dashboard.selectors import access_refusals, workspace_list_for_user
+from dashboard.selectors import access_refusals, list_shapes, workspace_list_for_user
 from dashboard.services import workspace_visit_record
 from dashboard.webwork import WebWorkError, Workspace
 
@@ -44,7 +44,7 @@ def workspace_view(view: Callable) -> Callable:
         request.workspaces = workspaces
         if request.method == "GET" and not getattr(request, "htmx", False):
             _note_visit(request, workspace_id)
-        with access_refusals() as refused:
+        with access_refusals() as refused, list_shapes(workspace_id):
             response = view(request, workspace_id, *args, **kwargs)
         if workspace_id in refused:
             raise Http404("WebWork refused this person a read of the workspace")

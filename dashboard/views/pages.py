@@ -29,7 +29,14 @@ from dashboard.read_models.leaves import (
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
-from dashboard.selectors import workspace_list_for_user, workspace_today
+from dashboard.selectors import (
+    fetch_parallel,
+    member_list,
+    policy_list,
+    workspace_list_for_user,
+    workspace_today,
+)
+from dashboard.selectors import leave_list as leaves_read
 from dashboard.selectors.held import held_decision_notes
 from dashboard.services import NewLeave, leave_create, leave_create_and_approve
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
@@ -238,12 +245,27 @@ def _filtered_listing(request: WorkspaceRequest, workspace_id: int):
 def filtered_listing(user_id: int, workspace_id: int, params: QueryDict):
     """The filter form bound to `params`, the filters and the matching requests (the list
     page's, and those a bulk decision of "all matching" names)."""
+    _read_ahead(user_id, workspace_id, params)
     members, policies = filter_options(user_id=user_id, workspace_id=workspace_id)
     form = LeaveFilterForm(params, members=members, policies=policies)
     form.is_valid()
     filters = LeaveFilters.from_values(**form.filters())
     listing = leave_listing_get(user_id=user_id, workspace_id=workspace_id, filters=filters)
     return form, filters, listing
+
+
+def _read_ahead(user_id: int, workspace_id: int, params: QueryDict) -> None:
+    """Without dates or a member chosen, the months of the default window are read beside the
+    form's members and policies: a cold list page asks WebWork in one round, not two."""
+    if any(params.get(name) for name in ("member", "date_from", "date_to")):
+        return
+    window = LeaveFilters().windowed(workspace_today(workspace_id=workspace_id)).query
+    fetch_parallel(
+        user_id=user_id,
+        leaves=lambda: leaves_read(user_id=user_id, workspace_id=workspace_id, query=window),
+        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
+        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
+    )
 
 
 def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:

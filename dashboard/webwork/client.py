@@ -88,12 +88,18 @@ class WebWorkClient(Requester):
         return Member.from_api(data)
 
     def iter_members(
-        self, *, workspace_id: int, status: str | None = None, email: str | None = None
+        self,
+        *,
+        workspace_id: int,
+        status: str | None = None,
+        email: str | None = None,
+        expect_pages: int = 1,
     ) -> Iterator[Member]:
-        """Yield the members of a workspace, optionally filtered by status or exact email."""
+        """Yield the members of a workspace, optionally filtered by status or exact email;
+        `expect_pages`: how many pages the list had last time (all asked for at once)."""
         params = {"workspace_id": _check_int("workspace_id", workspace_id)}
         params |= {key: value for key, value in (("status", status), ("email", email)) if value}
-        for item in self._iter_pages("/members", params):
+        for item in self._iter_pages("/members", params, expect_pages=expect_pages):
             yield Member.from_api(item)
 
     # ----------------------------------------------------------------------- leave requests
@@ -213,9 +219,16 @@ class WebWorkClient(Requester):
         return [Policy.from_api(item) for item in self._iter_pages("/leaves/policies", params)]
 
     def iter_balances(
-        self, *, workspace_id: int, date_from: date, date_to: date, user_id: int | None = None
+        self,
+        *,
+        workspace_id: int,
+        date_from: date,
+        date_to: date,
+        user_id: int | None = None,
+        expect_pages: int = 1,
     ) -> Iterator[Balance]:
-        """Yield each member's remaining balances for the window (WebWork requires one)."""
+        """Yield each member's remaining balances for the window (WebWork requires one);
+        `expect_pages`: how many pages the list had last time (all asked for at once)."""
         params: dict[str, Any] = {
             "workspace_id": _check_int("workspace_id", workspace_id),
             "date_from": date_from.isoformat(),
@@ -223,7 +236,7 @@ class WebWorkClient(Requester):
         }
         if user_id is not None:
             params["user_id"] = _check_int("user_id", user_id)
-        for item in self._iter_pages("/leaves/balances", params):
+        for item in self._iter_pages("/leaves/balances", params, expect_pages=expect_pages):
             yield Balance.from_api(item)
 
 
