@@ -131,6 +131,19 @@ def filter_options(*, user_id: int, workspace_id: int) -> tuple[list[Member], li
     return list(reads["members"].value or []), list(reads["policies"].value or [])
 
 
+def default_window_read(*, user_id: int, workspace_id: int) -> None:
+    """Read the default window's months beside the filter form's members and policies, so a
+    cold list page asks WebWork in one round, not two (what is read lands in the cache for
+    `filter_options` and `leave_listing_get`)."""
+    window = LeaveFilters().windowed(workspace_today(workspace_id=workspace_id)).query
+    fetch_parallel(
+        user_id=user_id,
+        leaves=lambda: leave_list(user_id=user_id, workspace_id=workspace_id, query=window),
+        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
+        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
+    )
+
+
 def leave_listing_get(*, user_id: int, workspace_id: int, filters: LeaveFilters) -> LeaveListing:
     """Requests matching the filters, newest first (see `LeaveFilters.windowed`)."""
     today = workspace_today(workspace_id=workspace_id)

@@ -24,19 +24,13 @@ from dashboard.read_models.inbox import inbox_get
 from dashboard.read_models.leave_detail import leave_detail_get
 from dashboard.read_models.leaves import (
     LeaveFilters,
+    default_window_read,
     filter_options,
     leave_listing_get,
 )
 from dashboard.read_models.policies import policies_get
 from dashboard.read_models.projection import leave_projection_view_get
-from dashboard.selectors import (
-    fetch_parallel,
-    member_list,
-    policy_list,
-    workspace_list_for_user,
-    workspace_today,
-)
-from dashboard.selectors import leave_list as leaves_read
+from dashboard.selectors import workspace_list_for_user, workspace_today
 from dashboard.selectors.held import held_decision_notes
 from dashboard.services import NewLeave, leave_create, leave_create_and_approve
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
@@ -255,17 +249,10 @@ def filtered_listing(user_id: int, workspace_id: int, params: QueryDict):
 
 
 def _read_ahead(user_id: int, workspace_id: int, params: QueryDict) -> None:
-    """Without dates or a member chosen, the months of the default window are read beside the
+    """Without dates or a member chosen, the list's default months are read beside the filter
     form's members and policies: a cold list page asks WebWork in one round, not two."""
-    if any(params.get(name) for name in ("member", "date_from", "date_to")):
-        return
-    window = LeaveFilters().windowed(workspace_today(workspace_id=workspace_id)).query
-    fetch_parallel(
-        user_id=user_id,
-        leaves=lambda: leaves_read(user_id=user_id, workspace_id=workspace_id, query=window),
-        members=lambda: member_list(user_id=user_id, workspace_id=workspace_id),
-        policies=lambda: policy_list(user_id=user_id, workspace_id=workspace_id),
-    )
+    if not any(params.get(name) for name in ("member", "from", "to")):
+        default_window_read(user_id=user_id, workspace_id=workspace_id)
 
 
 def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:

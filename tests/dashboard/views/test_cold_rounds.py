@@ -118,3 +118,15 @@ def test_a_list_shorter_than_last_time_gives_exactly_its_items(manager_client, w
     assert sorted(m.id for m in members) == sorted(m["id"] for m in webwork.state.members_for(WS))
     assert webwork.state.calls.count("GET", "^/api/v2/members$") == 4  # asked for at once
     assert ListShape.objects.get(workspace_id=WS, name=MEMBERS_SHAPE).pages == 1
+
+
+@pytest.mark.clock("2027-05-15T10:00Z")
+def test_a_list_with_dates_chosen_reads_only_their_months(manager_client, webwork):
+    user = get_user_model().objects.get(email="manager@sandbox.test")
+    _cold(webwork, user)
+    _visit(manager_client, webwork, "/w/1/leaves/?from=2027-01-04&to=2027-01-29")
+    months = {
+        (c["query"].get("date_from"), c["query"].get("date_to"))
+        for c in webwork.state.calls.records(path="^/api/v2/leaves$")
+    }
+    assert months == {("2027-01-04", "2027-01-29")}  # not the default window's April to June
