@@ -41,7 +41,6 @@ from dashboard.selectors import (
 )
 from dashboard.selectors.projection import balance_in_unit, leave_amount
 from dashboard.selectors.projection_reads import MemberHolidays, policy_of
-from dashboard.selectors.zones import workspace_today
 from dashboard.text import search_key, text_matches
 from dashboard.webwork import Balance, BalanceAmount, Leave, LeaveStatus, Policy
 
@@ -254,7 +253,7 @@ def balance_table_get(
             user_id=user_id,
             pending=lambda: leave_list_pending(user_id=user_id, workspace_id=workspace_id),
         )["pending"]
-        year = balance_window(workspace_today(workspace_id=workspace_id))[0].year
+        year = balance_window()[0].year
         if pending_read.entry is not None:
             pending = _pending_by_member(
                 leaves_with_overrides(

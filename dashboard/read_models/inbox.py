@@ -302,7 +302,7 @@ def projection_inputs(
     current: list[Balance] | None,
 ) -> ProjectionInputs:
     """Balances of every year the leaves touch (this year's already read), holidays of those."""
-    this_year = balance_window(workspace_today(workspace_id=workspace_id))[0].year
+    this_year = balance_window()[0].year
     years = {year for leave in leaves for year in leave_years(leave)}
     reads = fetch_parallel(
         user_id=user_id,

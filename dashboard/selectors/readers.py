@@ -77,26 +77,16 @@ def policy_list(*, user_id: int, workspace_id: int, force: bool = False) -> Cach
     )
 
 
-def balance_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Balances are annual: the calendar year of `today` (the workspace's, see zones.py)."""
-    return year_bounds(today)
-
-
-def _workspace_today(workspace_id: int) -> dt.date:
-    # zones.py reads the cached members through this module: imported here, not at the top.
-    from dashboard.selectors.zones import workspace_today
-
-    return workspace_today(workspace_id=workspace_id)
+def balance_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Balances are annual: the current calendar year."""
+    return year_bounds(today or dt.date.today())
 
 
 def balance_list(
     *, user_id: int, workspace_id: int, force: bool = False, year: int | None = None
 ) -> Cached[list[Balance]]:
-    """Remaining balance of every member per policy, for the workspace's current year (or
-    `year`)."""
-    date_from, date_to = balance_window(
-        _workspace_today(workspace_id) if year is None else dt.date(year, 1, 1)
-    )
+    """Remaining balance of every member per policy, for the current year (or `year`)."""
+    date_from, date_to = balance_window(None if year is None else dt.date(year, 1, 1))
     key = workspace_key(workspace_id, "balances", date_from.year)
     return cached_fetch(
         key,

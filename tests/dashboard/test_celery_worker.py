@@ -9,7 +9,6 @@ from dashboard.platform import health
 from dashboard.platform.cache import workspace_key
 from dashboard.platform.queue import enqueue
 from dashboard.selectors import balance_window
-from dashboard.selectors.zones import workspace_today
 from tests.workers import celery_workers
 
 
@@ -31,7 +30,7 @@ def worker(redis_url, webwork):
 
 
 def test_worker_refreshes_balances_into_the_shared_cache(manager_client, worker, webwork):
-    key = workspace_key(1, "balances", balance_window(workspace_today(workspace_id=1))[0].year)
+    key = workspace_key(1, "balances", balance_window()[0].year)
     cache.delete(key)
     webwork.state.calls.clear()
     started = time.time()
