@@ -4,6 +4,10 @@ from django.conf import settings
 
 from dashboard.models import UserPreference
 
+# Where a signed-in person's saved language is kept for their requests (set at sign-in and by
+# the picker), so that no request reads the database for it.
+SESSION_LANGUAGE = "viewer_language"
+
 
 def supported_language(code: str | None) -> str | None:
     """`code` when it is one of settings.LANGUAGES, else None."""

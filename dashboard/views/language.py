@@ -3,6 +3,8 @@
 Django's LocaleMiddleware reads the language cookie, else Accept-Language (a header that is
 too long or unreadable gives English). The picker sets the cookie for this browser and, for a
 signed-in person, saves the choice so that it follows them to other devices and into e-mails.
+The saved choice rides in the session (copied there at sign-in, `dashboard/signals.py`), so no
+request reads the database for it.
 """
 
 from django.conf import settings
@@ -12,12 +14,13 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dashboard.selectors.language import supported_language, viewer_language
+from dashboard.selectors.language import SESSION_LANGUAGE, supported_language
 from dashboard.services.preferences import viewer_language_choose
 
 
 class ViewerLanguageMiddleware:
-    """Activate a signed-in person's saved language for the request (after LocaleMiddleware)."""
+    """Activate a signed-in person's saved language for the request (after LocaleMiddleware),
+    from their session."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +29,7 @@ class ViewerLanguageMiddleware:
         """Serve the request in the saved language, if the person saved one."""
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            chosen = viewer_language(user_id=user.pk)
+            chosen = supported_language(request.session.get(SESSION_LANGUAGE))
             if chosen is not None and chosen != request.LANGUAGE_CODE:
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
@@ -56,6 +59,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         viewer_language_choose(user_id=request.user.pk, language=picked)
+        request.session[SESSION_LANGUAGE] = picked
     if picked:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
