@@ -1,5 +1,7 @@
 """`soren` finds Søren on the requests list, the balances and the member picker."""
 
+import datetime as dt
+
 import pytest
 
 from dashboard.forms import LeaveCreateForm
@@ -20,10 +22,13 @@ QUERIES = [("soren", 1009), ("zoe", 1013), ("LUKASIEWICZ", 1005), ("weiss", 1006
 
 @pytest.fixture
 def accented(webwork):
-    """Four members of workspace 1 renamed, before anything reads the member list."""
+    """Four members of workspace 1 renamed, before anything reads the member list; each with a
+    request next week, so the requests list's default months show them whatever the day."""
+    next_week = dt.date.today() + dt.timedelta(days=7)
     for user_id, (first, last) in NAMES.items():
         webwork.state.users[user_id].firstname = first
         webwork.state.users[user_id].lastname = last
+        webwork.state.add_leave(WS, user_id, next_week)
     return {uid: f"{first} {last}" for uid, (first, last) in NAMES.items()}
 
 
