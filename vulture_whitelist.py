@@ -34,7 +34,7 @@ from dashboard.read_models import (
 )
 from dashboard.selectors import held
 from dashboard.services import decision_rules, decisions
-from dashboard.views import context_processors, errors, language, zones
+from dashboard.views import context_processors, errors, fragments, language, zones
 from dashboard.webwork import records, requester, transport
 from dashboard.webwork_oauth import adapter, allowance, provider, views
 from dashboard.webwork_oauth import apps as oauth_apps
@@ -59,6 +59,7 @@ cache_backend.SharedUnpickler
 logging.RedactSecretsFilter
 logging.JsonFormatter.format
 context_processors.frame
+fragments.do_fragment  # the {% fragment %} tag, a library named in TEMPLATES
 errors.bad_request
 errors.permission_denied
 errors.page_not_found
@@ -188,3 +189,4 @@ server.SandboxServer.api_url
 server.SandboxServer.oauth_url
 testing.pytest_configure
 xss.is_hostile
+fragments.FragmentStore.misses

@@ -139,14 +139,17 @@ def _required_services(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty Django cache (its own keys only: see FailSoftRedisCache),
-    and nothing kept in process memory while Redis was down: fallback values, full buckets."""
+    nothing kept in process memory while Redis was down (fallback values, full buckets) and no
+    rendered fragment kept."""
     from dashboard.platform import shared
+    from dashboard.views import fragments
     from dashboard.webwork_oauth.allowance import allowance_local_reset
 
     def empty() -> None:
         cache.clear()
         shared.local_clear()
         allowance_local_reset()
+        fragments.store.clear()
 
     empty()
     yield

@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.views.context_processors.frame",
             ],
+            "libraries": {"fragments": "dashboard.views.fragments"},
         },
     },
 ]

@@ -6,7 +6,9 @@ leave bars, placed by column classes; day shading is drawn once per month, behin
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
@@ -22,6 +24,7 @@ from dashboard.read_models.common import (
 from dashboard.read_models.format import hours_text, is_off_on, leave_end
 from dashboard.read_models.lookup import Lookup, no_team
 from dashboard.selectors import (
+    HolidayRegions,
     fetch_parallel,
     holiday_regions,
     holidays_between,
@@ -118,14 +121,24 @@ class AgendaDay:
     member_holidays: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The month's day columns, team rows and agenda: the slow part to build and render."""
+
+    days: list[Day]
+    teams: list[TeamGroup]
+    agenda: list[AgendaDay]
+
+
 @dataclass(kw_only=True)
 class CalendarMonth:
-    """Everything the calendar page shows."""
+    """Everything the calendar page shows.
+
+    The grid is built on first use: the page keeps its rendered grid under `fingerprint`, a
+    digest of everything the grid is built from, and a page whose grid is kept never builds it.
+    """
 
     first: dt.date
-    days: list[Day] = field(default_factory=list)
-    teams: list[TeamGroup] = field(default_factory=list)
-    agenda: list[AgendaDay] = field(default_factory=list)
     legend: list[tuple[int, str]] = field(default_factory=list)
     team_names: list[str] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
@@ -133,6 +146,27 @@ class CalendarMonth:
     unavailable: bool = False
     fetched_at: float | None = None
     fingerprint: str = ""  # of the inputs of the rendered grid and agenda
+    build_grid: Callable[[], Grid] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def grid(self) -> Grid:
+        """The grid, built now if it has not been."""
+        return self.build_grid() if self.build_grid is not None else Grid([], [], [])
+
+    @property
+    def days(self) -> list[Day]:
+        """One column per day of the month."""
+        return self.grid.days
+
+    @property
+    def teams(self) -> list[TeamGroup]:
+        """The shown members by team."""
+        return self.grid.teams
+
+    @property
+    def agenda(self) -> list[AgendaDay]:
+        """The days somebody is out, a holiday, or today."""
+        return self.grid.agenda
 
     @property
     def previous(self) -> str:
@@ -263,20 +297,76 @@ def calendar_get(
     lookup = Lookup.build(members, policies, None)
     kinds = _kinds(policies)
     overrides = leave_overrides(workspace_id=workspace_id)
-    leaves = [
-        leave
-        for leave in leaves_with_overrides(reads["leaves"].entry, overrides)
-        if leave.status in SHOWN_STATUSES
-    ]
-    every_leave = leaves
-    if policy_id is not None:
-        leaves = [lv for lv in leaves if lv.policy_id == policy_id]
     regions = holiday_regions(workspace_id=workspace_id)
-    region = regions.workspace
-    holidays = holidays_between(region, month_start, month_end)
     minimums = coverage_minimums(workspace_id=workspace_id)
+    result.legend = sorted(((kind, name) for name, kind in kinds.items()), key=lambda k: k[1])
+    result.notices = notices_for(
+        CALENDAR_DATA, reads["leaves"], reads["members"], reads["policies"]
+    )
+    result.fetched_at = reads["leaves"].entry.fetched_at
+    result.fingerprint = fingerprint(
+        workspace_id,
+        get_language(),  # the words and date formats of the rendered HTML
+        month_start,
+        team,
+        policy_id,
+        today,
+        regions.workspace,
+        sorted(regions.teams.items()),
+        sorted(regions.members.items()),
+        timezone.get_current_timezone_name(),  # hour-based leave names its zone per viewer
+        *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
+        sorted(overrides.items()),
+        sorted(minimums.items()),
+    )
+    month = _MonthInputs(
+        start=month_start,
+        end=month_end,
+        today=today,
+        team=team,
+        policy_id=policy_id,
+        members=members,
+        lookup=lookup,
+        kinds=kinds,
+        leaves=[
+            leave
+            for leave in leaves_with_overrides(reads["leaves"].entry, overrides)
+            if leave.status in SHOWN_STATUSES
+        ],
+        regions=regions,
+        minimums=minimums,
+    )
+    result.build_grid = lambda: _grid(month)
+    return result
 
-    visible = _visible_members(members, team)
+
+@dataclass(frozen=True, kw_only=True)
+class _MonthInputs:
+    """What the grid of a month is built from (everything its fingerprint names)."""
+
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    team: str | None
+    policy_id: int | None
+    members: list[Member]
+    lookup: Lookup
+    kinds: dict[str, int]
+    leaves: list[Leave]  # every shown leave of the month, whatever the policy filter
+    regions: HolidayRegions
+    minimums: dict[str, int]
+
+
+def _grid(month: _MonthInputs) -> Grid:
+    """Day columns, a row per shown member with their bars, and the agenda."""
+    without_team = no_team()
+    leaves = month.leaves
+    if month.policy_id is not None:
+        leaves = [lv for lv in leaves if lv.policy_id == month.policy_id]
+    regions = month.regions
+    holidays = holidays_between(regions.workspace, month.start, month.end)
+
+    visible = _visible_members(month.members, month.team)
     visible_ids = {m.id for m in visible}
     by_member: dict[int, list[Leave]] = defaultdict(list)
     for leave in leaves:
@@ -293,16 +383,16 @@ def calendar_get(
         group = groups.setdefault(team_name, TeamGroup(name=team_name))
         row = MemberRow(member_id=member.id, name=member.full_name, title=member.title)
         if regions.differs(member):  # the day columns shade the workspace's holidays
-            own = holidays_between(regions.for_member(member), month_start, month_end)
+            own = holidays_between(regions.for_member(member), month.start, month.end)
             row.holidays = [(day.day, name) for day, name in sorted(own.items())]
             for day, name in own.items():
                 own_holidays_by_day[day].append((member.full_name, name))
         for leave in sorted(
-            by_member.get(member.id, ()), key=lambda lv: lv.start_date or month_start
+            by_member.get(member.id, ()), key=lambda lv: lv.start_date or month.start
         ):
-            name = lookup.policy_name(leave)
-            kind = kinds.get(name, KINDS)
-            bar = _bar(leave, month_start, month_end, kind, name, member.timezone)
+            name = month.lookup.policy_name(leave)
+            kind = month.kinds.get(name, KINDS)
+            bar = _bar(leave, month.start, month.end, kind, name, member.timezone)
             if bar is None:
                 continue
             row.bars.append(bar)
@@ -316,61 +406,39 @@ def calendar_get(
                 pending=bar.pending,
             )
             for offset in range(bar.span):
-                day = month_start + dt.timedelta(days=bar.start - 1 + offset)
+                day = month.start + dt.timedelta(days=bar.start - 1 + offset)
                 if is_off_on(leave, day):
                     out_by_day[day].append(entry)
         group.rows.append(row)
 
-    result.teams = sorted(
-        groups.values(), key=lambda g: (g.name == without_team, g.name.casefold())
-    )
+    teams = sorted(groups.values(), key=lambda g: (g.name == without_team, g.name.casefold()))
     short_teams = _mark_coverage(
-        result.teams, minimums, members, every_leave, (month_start, month_end), holidays
+        teams, month.minimums, month.members, month.leaves, (month.start, month.end), holidays
     )
-    result.days = [
+    days = [
         Day(
             date=day,
             is_weekend=day.weekday() >= 5,
             holiday=holidays.get(day),
-            is_today=day == today,
+            is_today=day == month.today,
             out_count=len({e.name for e in out_by_day.get(day, ())}),
         )
-        for day in (month_start + dt.timedelta(days=n) for n in range(month_end.day))
+        for day in (month.start + dt.timedelta(days=n) for n in range(month.end.day))
     ]
-    result.agenda = [
+    agenda = [
         AgendaDay(
             day,
             tuple(sorted(out_by_day.get(day.date, ()), key=lambda e: e.name.casefold())),
             tuple(short_teams.get(day.date, ())),
             tuple(own_holidays_by_day.get(day.date, ())),
         )
-        for day in result.days
+        for day in days
         if out_by_day.get(day.date)
         or day.holiday
         or day.is_today
         or own_holidays_by_day.get(day.date)
     ]
-    result.legend = sorted(((kind, name) for name, kind in kinds.items()), key=lambda k: k[1])
-    result.notices = notices_for(
-        CALENDAR_DATA, reads["leaves"], reads["members"], reads["policies"]
-    )
-    result.fetched_at = reads["leaves"].entry.fetched_at
-    result.fingerprint = fingerprint(
-        workspace_id,
-        get_language(),  # the words and date formats of the rendered HTML
-        month_start,
-        team,
-        policy_id,
-        today,
-        region,
-        sorted(regions.teams.items()),
-        sorted(regions.members.items()),
-        timezone.get_current_timezone_name(),  # hour-based leave names its zone per viewer
-        *(reads[name].entry.fetched_at if reads[name].entry else None for name in reads),
-        sorted(overrides.items()),
-        sorted(minimums.items()),
-    )
-    return result
+    return Grid(days, teams, agenda)
 
 
 def _mark_coverage(teams, minimums, members, leaves, month, holidays) -> dict:
