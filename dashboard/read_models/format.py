@@ -124,12 +124,53 @@ def hours_text(leave: Leave, zone: str | None = None) -> str:
 def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | None = None) -> str:
     """'Mon 3 – Wed 5 Mar', 'Tue 4 Mar (first half)', 'Tue 4 Mar, 09:00–13:00 Tokyo time'.
 
-    `zone` is the member's (see `hours_text`)."""
-    start, end = leave.start_date, leave_end(leave)
+    `zone` is the member's (see `hours_text`). Written once per process for each set of the
+    inputs below: a page writes the dates of a hundred leaves, many alike."""
+    return _dates_written(
+        _DatesOf(
+            leave.start_date,
+            leave.end_date,
+            leave.leave_period,
+            leave.start_time if leave.is_hour_based else None,
+            leave.end_time if leave.is_hour_based else None,
+        ),
+        (today or dt.date.today()).year,
+        zone,
+        timezone.get_current_timezone_name(),  # the viewer's, for hours_text
+        get_language(),
+    )
+
+
+@dataclass(frozen=True)
+class _DatesOf:
+    """What of a leave its dates text depends on (the part of a Leave `hours_text` reads)."""
+
+    start_date: dt.date | None
+    end_date: dt.date | None
+    leave_period: LeavePeriod
+    start_time: dt.time | None
+    end_time: dt.time | None
+
+    @property
+    def is_half_day(self) -> bool:
+        """As `Leave.is_half_day`."""
+        return self.leave_period in (LeavePeriod.FIRST_HALF, LeavePeriod.SECOND_HALF)
+
+    @property
+    def is_hour_based(self) -> bool:
+        """As `Leave.is_hour_based`."""
+        return self.start_time is not None and self.end_time is not None
+
+
+@lru_cache(maxsize=8192)
+def _dates_written(
+    leave: _DatesOf, this_year: int, zone: str | None, viewer_zone: str, language: str | None
+) -> str:
+    """`leave_dates_text`; the viewer's zone and the language are part of the key only."""
+    start, end = leave.start_date, leave.end_date or leave.start_date
     if start is None:
         return gettext("Dates unknown")
-    today = today or dt.date.today()
-    show_year = start.year != today.year or (end is not None and end.year != today.year)
+    show_year = start.year != this_year or (end is not None and end.year != this_year)
     if leave.is_hour_based and leave.start_time and leave.end_time:
         return pgettext("a day and the hours of a leave", "%(day)s, %(hours)s") % {
             "day": day_text(start, year=show_year),

@@ -3,8 +3,9 @@ pending", per year, with the words that say a policy forbids the result."""
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from dashboard.read_models.format import amount_words, number_text
 from dashboard.selectors.projection import Projection
@@ -16,6 +17,13 @@ MINUS = "\u2212"
 
 def amount_text(value: Fraction | None, unit: str) -> str:
     """'4 days', '−0.5 days', '1 hour', 'unknown' (never a guessed number)."""
+    return _amount_written(value, unit, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _amount_written(value: Fraction | None, unit: str, language: str | None) -> str:
+    """`amount_text`, written once per process for each amount, unit and language (the
+    active language: part of the key only)."""
     if value is None:
         return pgettext("an amount of leave", "unknown")
     rounded = round(float(value), 2)
