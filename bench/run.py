@@ -215,7 +215,7 @@ def _run(stack: Stack, options: Options, results: dict, started: float) -> None:
         (latency, case, cold)
         for latency in options.latencies
         for case in cases
-        for cold in (True, False)
+        for cold in ((True,) if case.kind == "frame" else (True, False))
     ]
     results["series"] = []
     results["floor"] = {}

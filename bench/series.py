@@ -19,7 +19,7 @@ class Case:
 
     key: str
     title: str
-    kind: str  # "page", "approve" or "new"
+    kind: str  # "page", "frame" (a cold page, frame first), "approve" or "new"
     path: str
     warm_target: bool = False  # warm p50/p95 target applies
     list_target: bool = False  # cold list call-count target applies
@@ -46,6 +46,9 @@ def build_cases(policy_id: int) -> list[Case]:
         Case("calendar", "Calendar month", "page", f"{w}/calendar/", warm_target=True),
         Case("balances", "Balances", "page", f"{w}/balances/", warm_target=True),
         Case("policies", "Policies", "page", f"{w}/policies/"),
+        # A cold page for a browser that runs the script: its frame, the data to follow.
+        Case("inbox_frame", "Inbox, frame first", "frame", f"{w}/"),
+        Case("calendar_frame", "Calendar month, frame first", "frame", f"{w}/calendar/"),
         Case("approve", "Approve (HTMX)", "approve", f"{w}/leaves/<uuid>/approve/"),
         Case("new", "New request (form post)", "new", f"{w}/leaves/new/"),
     ]
@@ -167,9 +170,16 @@ class Runner:
             # measured write gets a fresh one (its speed is measured here, not the budget).
             self.stack.fresh_minute()
             self.sandbox.reset_rate_limits()
+        script = case.kind == "frame"
+        if script and cold:
+            # The person's access was checked a moment ago (a page seen before): what is cold
+            # is the workspace's data, the case the frame is for.
+            self.dashboard.request("GET", f"/w/{WORKSPACE}/settings/", script=True)
         self.sandbox.clear_calls()
         since = self.sandbox.now()
-        response, client_ms = self.dashboard.request(method, path, data=data, htmx=htmx)
+        response, client_ms = self.dashboard.request(
+            method, path, data=data, htmx=htmx, script=script
+        )
         # Only calls that arrived during this request: a late answer to an earlier, cut-short
         # request is logged when it completes, but with its earlier arrival time.
         log = self.sandbox.calls(since=since)
@@ -196,7 +206,7 @@ class Runner:
         return sample, calls
 
     def _prepare(self, case: Case) -> tuple[str, str, dict | None, bool]:
-        if case.kind == "page":
+        if case.kind in ("page", "frame"):
             return "GET", case.path, None, False
         if case.kind == "approve":
             leave_id = self.pools.next_leave()
@@ -289,6 +299,8 @@ def _ok(case: Case, response) -> bool:
     """Did the request do what a person wanted (not just answer)?"""
     if case.kind == "page":
         return response.status_code == 200 and "notice--error" not in response.text
+    if case.kind == "frame":
+        return response.status_code == 200 and "data-shell" in response.text
     if case.kind == "approve":
         return response.status_code == 200 and "request__outcome--approved" in response.text
     return response.status_code == 302 and "/leaves/" in response.headers.get("Location", "")

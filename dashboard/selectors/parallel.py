@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from dashboard.platform.cache import Cached, NotCached, cache_only
+from dashboard.platform.cache import Cached, NotCached, cache_only, cache_only_active
 from dashboard.selectors.shapes import list_shapes, shapes_ready
 from dashboard.webwork import AuthExpired, WebWorkClient, WebWorkError
 from dashboard.webwork_oauth.tokens import (
@@ -69,6 +69,8 @@ def fetch_parallel(*, user_id: int, **reads: Callable[[], Cached]) -> dict[str, 
     results, missing = _run_cached(reads)
     if not missing:
         return results
+    if cache_only_active():  # the caller wants held data only (a page answering with its shell)
+        raise NotCached(", ".join(missing))
     with list_shapes():
         shapes_ready()  # here: the worker threads read no database
         return _fetch_missing(user_id, reads, results, missing)

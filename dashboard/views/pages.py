@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.dates import month_or_none, parse_month
@@ -34,6 +35,7 @@ from dashboard.selectors import workspace_list_for_user, workspace_today
 from dashboard.selectors.held import held_decision_notes
 from dashboard.services import NewLeave, leave_create, leave_create_and_approve
 from dashboard.views.common import WorkspaceRequest, render_access_unconfirmed, workspace_view
+from dashboard.views.shell import shell_first
 from dashboard.webwork import LeavePeriod, WebWorkError
 
 
@@ -78,6 +80,7 @@ def workspace_picker(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
+@shell_first(gettext_lazy("Inbox"))
 def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Pending requests, oldest first, with inline approve and reject.
 
@@ -100,6 +103,7 @@ def inbox(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 
 @require_GET
 @workspace_view
+@shell_first(gettext_lazy("Requests"))
 def leave_list(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """All requests with filters; HTMX swaps only the results and keeps the URL in sync."""
     form, filters, listing = _filtered_listing(request, workspace_id)
@@ -225,6 +229,7 @@ def leave_preview(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 
 @require_GET
 @workspace_view
+@shell_first(gettext_lazy("Policies"))
 def policies(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """The workspace's leave policies."""
     data = policies_get(user_id=request.user.pk, workspace_id=workspace_id)
@@ -316,6 +321,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @require_GET
 @workspace_view
+@shell_first(gettext_lazy("Calendar"))
 def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Team leave calendar: a wallchart on wide screens, an agenda on phones."""
     today = workspace_today(workspace_id=workspace_id)
@@ -345,6 +351,7 @@ def calendar(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
 
 @require_GET
 @workspace_view
+@shell_first(gettext_lazy("Balances"))
 def balances(request: WorkspaceRequest, workspace_id: int) -> HttpResponse:
     """Balances per member and policy, with their age and a refresh control."""
     return render_balances(

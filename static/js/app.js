@@ -69,14 +69,33 @@
     showToast(detail.message, detail.level);
   });
 
+  // The server may answer a page whose data it must read from WebWork with its frame first,
+  // and only for a browser that runs this script (views/shell.py).
+  document.cookie =
+    "wwld_js=1; path=/; max-age=31536000; SameSite=Lax" +
+    (window.location.protocol === "https:" ? "; Secure" : "");
+
+  // A page's frame could not be filled in (offline, a failure, a page that is gone): load
+  // the page in full instead, which says what is wrong in its own words.
+  function refillShellByPage(event) {
+    var shell = event.detail && event.detail.elt;
+    if (shell && shell.hasAttribute && shell.hasAttribute("data-shell")) {
+      window.location.assign(shell.getAttribute("data-full-url"));
+      return true;
+    }
+    return false;
+  }
+
   // Network or server failures of HTMX requests: say so instead of failing silently.
-  document.body.addEventListener("htmx:sendError", function () {
+  document.body.addEventListener("htmx:sendError", function (event) {
+    if (refillShellByPage(event)) return;
     showToast(
       text("offline", "Couldn't reach the dashboard. Check your connection and try again."),
       "error"
     );
   });
   document.body.addEventListener("htmx:responseError", function (event) {
+    if (refillShellByPage(event)) return;
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Trigger")) return; // the server already explained
     showToast(text("failed", "Something went wrong. Try again in a moment."), "error");
@@ -205,15 +224,24 @@
     }
   });
 
+  // What only makes sense with this script (or only without it), in the page and in what
+  // htmx puts into it later (a page's content arriving after its frame, views/shell.py).
+  function enhance(root) {
+    root.querySelectorAll("[data-js-hidden]").forEach(function (el) {
+      el.hidden = true;
+    });
+    root.querySelectorAll("[data-js-only]").forEach(function (el) {
+      el.hidden = false;
+    });
+  }
+  document.body.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.querySelectorAll) enhance(event.target);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     armToasts(document);
     keepLatestToast();
-    document.querySelectorAll("[data-js-hidden]").forEach(function (el) {
-      el.hidden = true;
-    });
-    document.querySelectorAll("[data-js-only]").forEach(function (el) {
-      el.hidden = false;
-    });
+    enhance(document);
     var reveal = document.querySelector("[data-focus-on-load]");
     if (reveal) reveal.focus();
   });

@@ -36,6 +36,16 @@ def sign_in(page: Page, base_url: str, persona: str, button: str = "Sign in with
     expect(choice.get_by_role("radio")).to_be_checked()
     page.get_by_role("button", name="Authorize").click()
     expect(page).to_have_url(re.compile(r"/w/1/$"))
+    wait_until_filled(page)
+
+
+def wait_until_filled(page: Page) -> None:
+    """Wait until the page's scripts (HTMX and ours) have run and, when the page came as its
+    frame first (views/shell.py: its data was not held), until its data has filled it in."""
+    page.wait_for_function(
+        "() => window.htmx !== undefined && document.readyState === 'complete'"
+        " && !document.querySelector('[data-shell]')"
+    )
 
 
 def tap(locator: Locator, form_factor: str) -> None:
@@ -47,9 +57,9 @@ def tap(locator: Locator, form_factor: str) -> None:
 
 
 def open_page(page: Page, base_url: str, path: str) -> None:
-    """Go to a page and wait until its scripts (HTMX and ours) have run."""
+    """Go to a page and wait until it is whole (see `wait_until_filled`)."""
     page.goto(base_url + path)
-    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+    wait_until_filled(page)
 
 
 def horizontal_overflow(page: Page) -> dict | None:
