@@ -433,7 +433,11 @@ def _markdown(results: dict, verdicts: list[dict], plot_name: str) -> str:
         "request; the processes, their database connections and compiled templates stay warm. "
         "**Warm** means the same page had just been viewed. Server time is `app;dur` of the "
         "`Server-Timing` header (time inside Django, middleware included); upstream calls are "
-        "counted by the sandbox's call log around each request, and from the header.",
+        "counted by the sandbox's call log around each request, and from the header. "
+        "The **frame first** cases are cold pages asked for as a browser that runs the "
+        "dashboard's script (its cookie), just after another page checked the person's access: "
+        "the answer is the page's frame, and its time is the time to first byte of a cold page "
+        "(the data follows in a second request, the cold page's own case).",
         "",
         "## Targets",
         "",
@@ -514,7 +518,7 @@ def _case_tables(results: dict) -> list[str]:
     latencies = results["options"]["latencies"]
     for case in results.get("cases", []):
         key = case["key"]
-        method = "GET" if case["kind"] == "page" else "POST"
+        method = "GET" if case["kind"] in ("page", "frame") else "POST"
         lines += [f"### {case['title']}: `{method} {case['path']}`", ""]
         lines += [
             "| Cache | Added latency | n | p50 ms | p95 ms | max ms | client p50 ms | "
