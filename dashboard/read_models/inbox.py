@@ -3,6 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -281,16 +282,38 @@ class ProjectionInputs:
         if policy is None or not leave.is_pending:
             return None
         balances = {
-            year: member_balance(self.balance_lists.get(year), leave.user_id, policy)
+            year: member_balance(
+                self._balances_by_member.get(year, {}).get(leave.user_id), leave.user_id, policy
+            )
             for year in leave_years(leave)
         }
         return project_balance(
             leave=leave,
             policy=policy,
             balances=balances,
-            pending=self.pending,
+            # Only the member's own requests draw on their balance: a page's rows look up
+            # their member's instead of each going through everyone's.
+            pending=None
+            if self.pending is None
+            else self._pending_by_member.get(leave.user_id, []),
             holidays=self.holidays.of(leave.user_id),
         )
+
+    @cached_property
+    def _pending_by_member(self) -> dict[int | None, list[Leave]]:
+        by_member: dict[int | None, list[Leave]] = defaultdict(list)
+        for other in self.pending or ():
+            by_member[other.user_id].append(other)
+        return by_member
+
+    @cached_property
+    def _balances_by_member(self) -> dict[int, dict[int | None, list[Balance]]]:
+        """Each known year's balance list by member (a member's first entry, as WebWork's)."""
+        return {
+            year: {entry.user_id: [entry] for entry in reversed(entries)}
+            for year, entries in self.balance_lists.items()
+            if entries is not None
+        }
 
 
 def projection_inputs(
