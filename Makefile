@@ -23,7 +23,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 WITH_PYTHON = PYTHON="$$(.ci/find-python)" || exit 1; export UV_PYTHON="$$PYTHON";
 
-.PHONY: help install lock run test test-fast test-dates lint format messages bench clean
+.PHONY: help install lock run test test-fast test-dates lint format messages bench lighthouse clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -87,6 +87,10 @@ format: install ## Fix what ruff can fix
 bench: install ## Measure page speed and upstream calls; writes docs/benchmarks.md
 	@$(WITH_PYTHON) $(UV) sync --frozen --group dev --group bench
 	$(PY) -m bench
+
+lighthouse: install ## Lighthouse (phone preset) on every page, cache cold; writes docs/lighthouse.md
+	@$(WITH_PYTHON) $(UV) sync --frozen --group dev --group bench
+	$(PY) -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) $(TOOLS) db.sqlite3 staticfiles .pytest_cache test-results

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -19,6 +20,7 @@ from dashboard.notifications.alerts import alert_deliver, alert_give_up
 from dashboard.notifications.digests import digest_send
 from dashboard.platform.health import worker_heartbeat_record
 from dashboard.platform.outbound import WebhookRefused
+from dashboard.selectors import workspace_list_for_user
 from dashboard.selectors.feeds import feed_workspace_ids
 from dashboard.selectors.notifications import (
     digests_due,
@@ -104,6 +106,23 @@ def workspace_dataset_sync_task(*, workspace_id: int, user_id: int) -> str:
         return "reauth"
     finally:
         cache.delete(lock)
+
+
+@shared_task(ignore_result=True)
+def access_list_renew_task(*, user_id: int) -> str:
+    """Ask WebWork again which workspaces a person manages, before the list they are using
+    runs out (`access_list_renewal_request`); a failure leaves the check to their next page."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return "gone"
+    try:
+        workspace_list_for_user(user=user, force=True)
+        return "renewed"
+    except WebWorkError as exc:
+        logger.info("access list renewal failed: %s", exc.__class__.__name__)
+        return "failed"
+    except ReauthRequired:
+        return "reauth"
 
 
 # Someone looked at a workspace within this long: its read model is kept in step every minute.

@@ -47,6 +47,12 @@ def workspace_list_for_user(*, user: AbstractBaseUser, force: bool = False) -> l
     return entry.value
 
 
+def workspace_list_age(*, user_id: int) -> float | None:
+    """Seconds since WebWork gave this person's list (None when none is held)."""
+    entry = cache_peek(_key(user_id))
+    return entry.age_seconds if entry is not None else None
+
+
 def workspace_list_prime(*, user_id: int, workspaces: list[Workspace]) -> None:
     """Remember the manageable workspaces learnt at sign-in (saves a call)."""
     cache_put(_key(user_id), list(workspaces), keep_for=settings.ACCESS_RECHECK_SECONDS)

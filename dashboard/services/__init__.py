@@ -25,6 +25,7 @@ from dashboard.services.leave_requests import (
     leave_create_and_approve,
 )
 from dashboard.services.workspaces import (
+    access_list_renewal_request,
     balances_refresh_request,
     coverage_minimums_set,
     managed_workspaces_record,
@@ -38,6 +39,7 @@ __all__ = [
     "DecisionOutcome",
     "DecisionResult",
     "NewLeave",
+    "access_list_renewal_request",
     "balances_refresh_request",
     "bulk_run_begin",
     "bulk_run_retry",

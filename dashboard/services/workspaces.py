@@ -4,13 +4,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from dashboard.models import ManagedWorkspace, TeamCoverage, UserPreference, WorkspaceSettings
-from dashboard.platform.queue import enqueue
+from dashboard.platform import shared
+from dashboard.platform.cache import user_key
+from dashboard.platform.queue import enqueue, enqueue_later
 from dashboard.selectors import balance_list, holiday_region_forget, member_list, policy_list
+from dashboard.selectors.access import workspace_list_age
 from dashboard.selectors.zones import reference_zone_forget
 from dashboard.services.alerts import pending_alerts_scan
 from dashboard.services.feeds import feed_owners_recheck
@@ -122,6 +126,22 @@ def managed_workspaces_record(*, user: AbstractBaseUser, workspaces: list[Worksp
         ManagedWorkspace.objects.update_or_create(
             user=user, workspace_id=workspace.id, defaults={"name": workspace.name[:300]}
         )
+
+
+ACCESS_RENEW_TASK = "dashboard.tasks.access_list_renew_task"
+
+
+def access_list_renewal_request(*, user_id: int) -> None:
+    """Once half of `ACCESS_RECHECK_SECONDS` has passed, ask WebWork in the background which
+    workspaces the person manages, so that a person using the dashboard never waits on that
+    check. Their list is still never trusted past `ACCESS_RECHECK_SECONDS`: this only asks
+    sooner, while nobody waits (once a minute at most)."""
+    recheck = settings.ACCESS_RECHECK_SECONDS
+    age = workspace_list_age(user_id=user_id)
+    if recheck <= 0 or age is None or age < recheck / 2:
+        return
+    if shared.add(user_key(user_id, "workspaces", "renewing"), 1, 60):
+        enqueue_later(ACCESS_RENEW_TASK, countdown=0, user_id=user_id)
 
 
 def workspace_visit_record(*, user: AbstractBaseUser, workspace_id: int) -> None:

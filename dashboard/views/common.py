@@ -11,7 +11,7 @@ from django_htmx.http import trigger_client_event
 
 from dashboard.read_models.common import describe
 from dashboard.selectors import access_refusals, list_shapes, workspace_list_for_user
-from dashboard.services import workspace_visit_record
+from dashboard.services import access_list_renewal_request, workspace_visit_record
 from dashboard.webwork import WebWorkError, Workspace
 
 
@@ -42,6 +42,7 @@ def workspace_view(view: Callable) -> Callable:
             raise Http404("not a workspace this person manages")
         request.workspace = workspace
         request.workspaces = workspaces
+        access_list_renewal_request(user_id=request.user.pk)
         if request.method == "GET" and not getattr(request, "htmx", False):
             _note_visit(request, workspace_id)
         with access_refusals() as refused, list_shapes(workspace_id):
