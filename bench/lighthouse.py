@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from bench.clients import Dashboard, Sandbox
-from bench.stack import RESULTS, ROOT, BenchError, Stack, say
+from bench.stack import RESULTS, ROOT, BenchError, Stack, free_port, say
 
 PAGES = {
     "Inbox": "/w/1/",
@@ -90,29 +90,50 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _lighthouse(command: str, chrome: str, url: str, cookies: dict[str, str]) -> dict:
-    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "report.json"
-        done = subprocess.run(
-            [
-                command,
-                url,
-                "--only-categories=performance",
-                "--output=json",
-                f"--output-path={out}",
-                f"--extra-headers={json.dumps({'Cookie': header})}",
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-                "--quiet",
-            ],
-            env={**os.environ, "CHROME_PATH": chrome},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+    """One Lighthouse run on `url` in a fresh Chromium profile that holds `cookies`.
+
+    Lighthouse's own `--extra-headers` does not reach every request a page makes (htmx's
+    requests went without the session), so the cookies are put in the browser's own jar:
+    Playwright starts Chromium with a debugging port and a new profile, sets them, and
+    Lighthouse drives that browser (keeping its storage, where the cookies are; the profile
+    is new, so nothing else is cached)."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    host = url.split("/")[2].split(":")[0]
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(Path(tmp) / "profile"),
+            executable_path=chrome,
+            headless=True,
+            args=[f"--remote-debugging-port={port}", "--disable-gpu", "--no-sandbox"],
         )
-        if done.returncode != 0 or not out.exists():
-            raise BenchError(f"lighthouse failed on {url}:\n{done.stderr[-2000:]}")
-        report = json.loads(out.read_text())
+        try:
+            browser.add_cookies(
+                [{"name": k, "value": v, "domain": host, "path": "/"} for k, v in cookies.items()]
+            )
+            out = Path(tmp) / "report.json"
+            done = subprocess.run(
+                [
+                    command,
+                    url,
+                    f"--port={port}",
+                    "--disable-storage-reset",
+                    "--only-categories=performance",
+                    "--output=json",
+                    f"--output-path={out}",
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            if done.returncode != 0 or not out.exists():
+                raise BenchError(f"lighthouse failed on {url}:\n{done.stderr[-2000:]}")
+            report = json.loads(out.read_text())
+        finally:
+            browser.close()
     audits = report["audits"]
     final = report.get("finalDisplayedUrl") or report.get("finalUrl") or url
     if "/accounts/login" in final:
