@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                     stack.flush_cache()
                     sandbox.reset_rate_limits()
                     jar = {**cookies, **({"wwld_js": "1"} if script else {})}
-                    runs.append(_lighthouse(options.lighthouse, chrome, stack.web_url + path, jar))
+                    runs.append(_measured(options.lighthouse, chrome, stack.web_url + path, jar))
                 row = {"page": title, "path": path, "variant": variant, **_median(runs)}
                 say(f"  {title:<9} {variant:<12} performance {row['score']}")
                 rows.append(row)
@@ -87,6 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     DOC.write_text(_markdown(rows, stamp, options.runs))
     say(f"report: {DOC.relative_to(ROOT)}; raw: {raw.relative_to(ROOT)}")
     return 0
+
+
+def _measured(command: str, chrome: str, url: str, cookies: dict[str, str]) -> dict:
+    """A Lighthouse run, tried once more when Lighthouse itself fails (it sometimes loses the
+    trace of a page load: NO_NAVSTART)."""
+    try:
+        return _lighthouse(command, chrome, url, cookies)
+    except BenchError as exc:
+        say(f"  lighthouse failed once, again: {str(exc).splitlines()[-1][:120]}")
+        return _lighthouse(command, chrome, url, cookies)
 
 
 def _lighthouse(command: str, chrome: str, url: str, cookies: dict[str, str]) -> dict:

@@ -17,6 +17,7 @@ where the token goes, and the marker is replaced by this request's token on ever
 marker is markup, so no text from WebWork (always escaped) can ever produce it.
 """
 
+import itertools
 import secrets
 import threading
 from collections import OrderedDict
@@ -82,6 +83,7 @@ class FragmentStore:
 
 
 store = FragmentStore()
+_node_versions = itertools.count()
 
 
 class FragmentNode(Node):
@@ -98,6 +100,9 @@ class FragmentNode(Node):
         self.name = name
         self.values = values
         self.skip = skip
+        # Part of every key: a template reloaded while developing is a new node, so what its
+        # old version rendered is never shown again.
+        self.version = next(_node_versions)
 
     def render(self, context: template.Context) -> str:
         """The kept HTML with this request's token, else the fragment rendered and kept."""
@@ -121,7 +126,7 @@ class FragmentNode(Node):
         shown = repr([value.resolve(context) for value in self.values])
         if UNFAITHFUL_REPR in shown:
             return None
-        return fingerprint(self.name.resolve(context), get_language(), shown)
+        return fingerprint(self.name.resolve(context), self.version, get_language(), shown)
 
 
 @register.tag("fragment")

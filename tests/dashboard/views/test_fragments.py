@@ -170,3 +170,15 @@ def test_the_store_drops_the_least_recently_used_beyond_its_size():
     assert [store.get(key) for key in "acde"] == [key * 10 for key in "acde"]
     store.put("f", "f" * 11)  # more than a quarter of the store: never kept
     assert store.get("f") is None
+
+
+def test_a_changed_template_never_shows_what_its_old_version_kept():
+    before = Template(
+        "{% load fragments %}{% fragment 'x' value %}<b>{% csrf_token %}old</b>{% endfragment %}"
+    )
+    after = Template(
+        "{% load fragments %}{% fragment 'x' value %}<i>{% csrf_token %}new</i>{% endfragment %}"
+    )
+    context = {"value": Shown("same")}
+    assert "old" in before.render(RequestContext(RequestFactory().get("/"), context))
+    assert "new" in after.render(RequestContext(RequestFactory().get("/"), context))
