@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lighthouse", default=shutil.which("lighthouse") or "lighthouse")
     parser.add_argument("--runs", type=int, default=1, help="runs per page and variant (1)")
     parser.add_argument("--redis-db", type=int, default=9)
+    parser.add_argument(
+        "--pages", default="", help=f"only these pages (comma-separated: {', '.join(PAGES)})"
+    )
     options = parser.parse_args(argv)
     if not Path(options.lighthouse).exists() and not shutil.which(options.lighthouse):
         raise SystemExit("lighthouse not found: npm install -g lighthouse, or --lighthouse PATH")
@@ -65,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         dashboard.sign_in()
         sandbox = Sandbox(stack.sandbox_url)
         cookies = dashboard.session.cookies.get_dict()
+        chosen = {p.strip().casefold() for p in options.pages.split(",") if p.strip()}
         for title, path in PAGES.items():
+            if chosen and title.casefold() not in chosen:
+                continue
             for variant, script in VARIANTS.items():
                 runs = []
                 for _ in range(options.runs):

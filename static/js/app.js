@@ -114,6 +114,22 @@
       : root.querySelector("[data-focus-after-swap]");
     if (focusTarget) focusTarget.focus();
   });
+  // The calendar's bars and agenda entries (hundreds of links on a large team) open their
+  // request's detail in the dialog through this one listener rather than each being wired
+  // by htmx. A click with a modifier key, or without this script, opens the detail page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-detail]");
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!window.htmx || !document.getElementById("leave-dialog")) return;
+    event.preventDefault();
+    window.htmx.ajax("GET", link.getAttribute("href"), {
+      source: link,
+      target: "#leave-dialog",
+      swap: "innerHTML",
+    });
+  });
+
   // A request's detail, fetched into the dialog, opens it as a modal (focus moves in, Escape
   // and "Close" shut it, focus returns to the link).
   document.body.addEventListener("htmx:afterSwap", function (event) {

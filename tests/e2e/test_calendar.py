@@ -111,7 +111,11 @@ def test_agenda_on_the_phone_lists_who_is_out(signed_in_page, dashboard, webwork
     days = agenda.locator(".agenda__day")
     expect(days.first).to_be_visible()
     expect(days.first.get_by_role("heading")).to_contain_text(first.strftime("%B"))
-    names_in_agenda = set(agenda.locator(".agenda__entry strong").all_inner_texts())
+    # textContent: days off screen are laid out only when scrolled to (content-visibility),
+    # so their innerText is empty until then; their text is in the page all the same.
+    names_in_agenda = {
+        name.strip() for name in agenda.locator(".agenda__entry strong").all_text_contents()
+    }
     members = {m["id"]: m for m in webwork.state.members_for(1)}
     expected = {
         f"{members[lv['user_id']]['firstname']} {members[lv['user_id']]['lastname']}"
@@ -119,3 +123,12 @@ def test_agenda_on_the_phone_lists_who_is_out(signed_in_page, dashboard, webwork
     }
     assert names_in_agenda
     assert names_in_agenda <= expected
+
+    # An entry opens its request's detail over the agenda, without leaving the page.
+    entry = agenda.locator(".agenda__entry a").first
+    entry.scroll_into_view_if_needed()
+    tap(entry, "phone")
+    dialog = page.locator("#leave-dialog")
+    expect(dialog).to_have_attribute("open", "")
+    expect(dialog.get_by_role("button", name="Close")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/w/1/calendar/\?month={first:%Y-%m}$"))
