@@ -107,7 +107,7 @@ def test_every_place_links_to_the_detail(manager_client, webwork):
     assert f'href="{leave["id"]}/"' in listing
     month = leave["start_date"][:7]
     calendar = manager_client.get(f"/w/1/calendar/?month={month}").content.decode()
-    assert f'<a href="/w/1/leaves/{leave["id"]}/" class="bar' in calendar
+    assert f'<a href="/w/1/leaves/{leave["id"]}/" data-detail class="bar' in calendar
 
 
 @pytest.mark.parametrize("action", ["approve", "reject"])
