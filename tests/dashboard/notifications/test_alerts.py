@@ -147,7 +147,9 @@ def test_a_failing_webhook_is_retried_then_switched_off_with_a_notice(
     receiver.status, receiver.delay = 200, 0
     owner_client.post(f"/w/{WS}/notifications/webhook/", {"url": receiver.url})
     assert owner_client.post(f"/w/{WS}/notifications/webhook/test/").status_code == 302
-    assert "Test from the WebWork Leave Dashboard" in receiver.received[-1]["text"]
+    # Among what arrived: the timed-out tries are still being answered, slowly, and may be
+    # recorded after the test message.
+    assert any("Test from the WebWork Leave Dashboard" in m["text"] for m in receiver.received)
 
 
 def test_webhook_addresses_must_be_https_and_public_in_production(owner_client, webwork, settings):
