@@ -127,12 +127,14 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | 
     `zone` is the member's (see `hours_text`). Written once per process for each set of the
     inputs below: a page writes the dates of a hundred leaves, many alike."""
     return _dates_written(
-        _DatesOf(
-            leave.start_date,
-            leave.end_date,
-            leave.leave_period,
-            leave.start_time if leave.is_hour_based else None,
-            leave.end_time if leave.is_hour_based else None,
+        # Only what the text depends on, so that alike leaves share one entry.
+        Leave(
+            id="",
+            start_date=leave.start_date,
+            end_date=leave.end_date,
+            leave_period=leave.leave_period,
+            start_time=leave.start_time if leave.is_hour_based else None,
+            end_time=leave.end_time if leave.is_hour_based else None,
         ),
         (today or dt.date.today()).year,
         zone,
@@ -141,30 +143,9 @@ def leave_dates_text(leave: Leave, *, today: dt.date | None = None, zone: str | 
     )
 
 
-@dataclass(frozen=True)
-class _DatesOf:
-    """What of a leave its dates text depends on (the part of a Leave `hours_text` reads)."""
-
-    start_date: dt.date | None
-    end_date: dt.date | None
-    leave_period: LeavePeriod
-    start_time: dt.time | None
-    end_time: dt.time | None
-
-    @property
-    def is_half_day(self) -> bool:
-        """As `Leave.is_half_day`."""
-        return self.leave_period in (LeavePeriod.FIRST_HALF, LeavePeriod.SECOND_HALF)
-
-    @property
-    def is_hour_based(self) -> bool:
-        """As `Leave.is_hour_based`."""
-        return self.start_time is not None and self.end_time is not None
-
-
 @lru_cache(maxsize=8192)
 def _dates_written(
-    leave: _DatesOf, this_year: int, zone: str | None, viewer_zone: str, language: str | None
+    leave: Leave, this_year: int, zone: str | None, viewer_zone: str, language: str | None
 ) -> str:
     """`leave_dates_text`; the viewer's zone and the language are part of the key only."""
     start, end = leave.start_date, leave.end_date or leave.start_date
